@@ -1,0 +1,38 @@
+// Every golden case's files parse: configs into our structs, every safetensors file validates,
+// and every output tensor listed in case.json is present with its tolerance.
+#include "io/config_json.h"
+#include "models/model_configs.h"
+#include "support/golden_case.h"
+
+#include "support/catch.h"
+
+#include <filesystem>
+
+using namespace dragdiff;
+
+TEST_CASE("golden cases exist and their files parse", "[golden]") {
+    for (const auto& c : test::allGoldenCases()) {
+        INFO(c.dir());
+        CHECK_NOTHROW(models::UNetConfig::read(io::ConfigReader::fromFile(c.path("unet/config.json"))));
+        CHECK_NOTHROW(models::VAEConfig::read(io::ConfigReader::fromFile(c.path("vae/config.json"))));
+        CHECK_NOTHROW(models::CLIPTextConfig::read(io::ConfigReader::fromFile(c.path("text_encoder/config.json"))));
+        CHECK_NOTHROW(models::DDIMConfig::read(io::ConfigReader::fromFile(c.path("scheduler/scheduler_config.json"))));
+        for (const auto& f : std::filesystem::recursive_directory_iterator(c.dir())) {
+            if (f.path().extension() != ".safetensors") continue;
+            INFO(f.path().string());
+            CHECK_NOTHROW(io::SafetensorsFile(f.path().string()));
+        }
+        const auto& tensors = c.spec().at("tensors");
+        CHECK(tensors.size() > 10);
+        for (auto it = tensors.begin(); it != tensors.end(); ++it) {
+            const std::string name = it.key();
+            const auto& t = it.value();
+            INFO(name);
+            CHECK(c.has(name));
+            if (t.value("role", "") == "output" && t.value("dtype", "") != "I64") {
+                CHECK(c.atol(name) > 0);
+                CHECK(c.rtol(name) >= 0);
+            }
+        }
+    }
+}

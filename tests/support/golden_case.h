@@ -1,0 +1,50 @@
+#pragma once
+// One golden case folder (see ../shared/golden/README.md): the model in diffusers layout, its
+// single-file copy, case.json and io.safetensors with reference inputs and outputs.
+#include "io/safetensors.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dragdiff::test {
+
+class GoldenCase {
+public:
+    explicit GoldenCase(const std::string& dir);
+
+    const std::string& dir() const { return dir_; }
+    std::string name() const;
+    std::string path(const std::string& relative) const { return dir_ + "/" + relative; }
+    const nlohmann::json& spec() const { return spec_; }  // case.json
+
+    bool has(const std::string& tensor) const;
+    at::Tensor tensor(const std::string& tensor) const;  // owned copy, stored dtype
+    double atol(const std::string& tensor) const;
+    double rtol(const std::string& tensor) const;
+    // Tensors of io.safetensors whose name starts with `prefix`.
+    std::vector<std::string> tensorsWithPrefix(const std::string& prefix) const;
+
+    // "" when `ours` matches the reference `tensor` within its tolerance, else what went wrong.
+    std::string compare(const std::string& tensor, const at::Tensor& ours) const;
+
+private:
+    std::string dir_;
+    nlohmann::json spec_;
+    std::shared_ptr<io::SafetensorsFile> io_;
+};
+
+// Every case under goldenRoot(); REQUIREs at least one (a missing golden folder is a failure).
+std::vector<GoldenCase> allGoldenCases();
+
+}  // namespace dragdiff::test
+
+// Checks one reference tensor and reports case, tensor and the worst element on failure.
+#define CHECK_GOLDEN(goldenCase, name, ours)                                     \
+    do {                                                                         \
+        const std::string golden_failure_ = (goldenCase).compare((name), (ours)); \
+        INFO((goldenCase).name() << ": " << (name) << ": " << golden_failure_);  \
+        CHECK(golden_failure_.empty());                                          \
+    } while (0)

@@ -1,0 +1,82 @@
+#include "support/test_support.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace dragdiff::test {
+
+TempDir::TempDir() {
+    std::random_device rd;
+    fs::path base = fs::path(DRAGDIFF_BINARY_DIR) / "test-tmp";
+    fs::create_directories(base);
+    for (;;) {
+        fs::path p = base / ("t" + std::to_string(rd()));
+        if (fs::create_directory(p)) {
+            path_ = p.string();
+            break;
+        }
+    }
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+}
+
+std::string goldenRoot() {
+    if (const char* env = std::getenv("DRAGDIFF_GOLDEN_DIR"); env && *env) return env;
+    return (fs::path(DRAGDIFF_SOURCE_DIR) / ".." / "shared" / "golden").lexically_normal().string();
+}
+
+std::vector<std::string> goldenCases() {
+    std::vector<std::string> cases;
+    std::error_code ec;
+    if (!fs::is_directory(goldenRoot(), ec)) return cases;
+    for (const auto& entry : fs::recursive_directory_iterator(goldenRoot(), ec))
+        if (entry.is_regular_file() && entry.path().filename() == "case.json")
+            cases.push_back(entry.path().parent_path().string());
+    std::sort(cases.begin(), cases.end());
+    return cases;
+}
+
+void writeBytes(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string readBytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string compareTensors(const at::Tensor& oursIn, const at::Tensor& refIn, double atol, double rtol) {
+    if (oursIn.sizes() != refIn.sizes()) {
+        std::ostringstream s;
+        s << "shape " << oursIn.sizes() << " vs reference " << refIn.sizes();
+        return s.str();
+    }
+    at::Tensor ours = oursIn.detach().to(at::kCPU, at::kDouble);
+    at::Tensor ref = refIn.detach().to(at::kCPU, at::kDouble);
+    at::Tensor err = (ours - ref).abs();
+    at::Tensor allowed = atol + rtol * ref.abs();
+    at::Tensor excess = err - allowed;
+    if (!ours.isfinite().all().item<bool>()) return "non-finite values in our output";
+    if (excess.max().item<double>() <= 0) return "";
+    int64_t worst = excess.flatten().argmax().item<int64_t>();
+    std::ostringstream s;
+    s << "max excess at flat index " << worst << ": ours " << ours.flatten()[worst].item<double>() << " ref "
+      << ref.flatten()[worst].item<double>() << " (|err| " << err.flatten()[worst].item<double>() << ", allowed "
+      << allowed.flatten()[worst].item<double>() << "); max |err| " << err.max().item<double>() << ", "
+      << (excess > 0).sum().item<int64_t>() << " of " << err.numel() << " elements out of tolerance";
+    return s.str();
+}
+
+}  // namespace dragdiff::test

@@ -1,0 +1,33 @@
+#pragma once
+// Helpers shared by the tests: scratch folders, golden case discovery, tensor comparison.
+#include <ATen/ATen.h>
+
+#include <string>
+#include <vector>
+
+namespace dragdiff::test {
+
+// A fresh empty folder under the build tree, removed when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+// $DRAGDIFF_GOLDEN_DIR, or ../shared/golden beside the repository.
+std::string goldenRoot();
+// Every case folder (one holding case.json) under goldenRoot(), sorted. Empty when none.
+std::vector<std::string> goldenCases();
+
+void writeBytes(const std::string& path, const std::string& bytes);
+std::string readBytes(const std::string& path);
+
+// Elementwise |a - b| <= atol + rtol*|ref|; on failure returns a description of the worst element.
+std::string compareTensors(const at::Tensor& ours, const at::Tensor& ref, double atol, double rtol);
+
+}  // namespace dragdiff::test
