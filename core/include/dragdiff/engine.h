@@ -1,0 +1,137 @@
+#pragma once
+// The drag engine behind the facade: load a model, prepare an image's features for live
+// correspondence heatmaps, and run drag edits with progress, previews and cancellation.
+// Torch-free on purpose; every type here is a plain value.
+#include "dragdiff/dragdiff.h"
+#include "dragdiff/parameters.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dragdiff {
+
+struct PointF {
+    double x = 0;
+    double y = 0;
+};
+
+struct DragPair {
+    PointF handle;  // image pixels
+    PointF target;
+};
+
+// Where change is allowed: 8-bit, the image's size, non-zero = editable. Empty = everywhere.
+struct Mask {
+    int width = 0;
+    int height = 0;
+    std::vector<uint8_t> values;
+    bool empty() const { return width == 0 || height == 0; }
+};
+
+// A heatmap at image resolution, values in [0, 1].
+struct HeatMap {
+    int width = 0;
+    int height = 0;
+    std::vector<float> values;
+    bool empty() const { return width == 0 || height == 0; }
+};
+
+struct ModelSpec {
+    std::string path = "embedded";  // "embedded", a diffusers folder, or a single-file .safetensors
+    std::string configDir;          // optional: config folder for a single file (unet/, vae/, ...)
+    std::string device = "cpu";     // "cpu" or "cuda"
+    std::string predictionType;     // "", "epsilon" or "v_prediction" (single files cannot tell)
+};
+
+struct ModelInfo {
+    std::string path;
+    std::string family;          // "sd1", "sd2", "embedded", ...
+    std::string format;          // "diffusers" or "single-file"
+    std::string predictionType;  // "epsilon" / "v_prediction"
+    std::string dtype;
+    std::string device;
+    int imageSize = 0;           // native working size (long side), pixels
+    int latentChannels = 0;
+    int latentScale = 0;         // image pixels per latent pixel
+    bool hasTextEncoder = false;
+    bool hasTokenizer = false;
+    std::map<std::string, int64_t> parameterCounts;  // per component
+};
+
+struct EditRequest {
+    RgbaImage image;
+    std::vector<DragPair> drags;
+    Mask mask;
+    EditParameters parameters;
+};
+
+struct EditProgress {
+    std::string phase;  // "encoding", "inversion", "editing", "decoding"
+    int step = 0;       // 1-based within the phase
+    int totalSteps = 0;
+    double moveEnergy = 0;
+    double appearanceEnergy = 0;
+    std::vector<PointF> centroids;  // each handle's current centroid, image pixels
+    RgbaImage preview;              // predicted result at this step (may be empty)
+    double elapsedSeconds = 0;
+    double etaSeconds = 0;
+};
+
+struct EditStepRecord {
+    int step = 0;
+    int64_t timestep = 0;
+    bool guided = false;
+    double moveEnergy = 0;
+    double appearanceEnergy = 0;
+    std::vector<PointF> centroids;
+};
+
+struct EditResult {
+    RgbaImage image;  // full input resolution
+    std::vector<EditStepRecord> steps;
+    std::map<std::string, double> timings;  // seconds per phase and "total"
+    EditParameters parameters;              // what was used
+};
+
+using ProgressCallback = std::function<void(const EditProgress&)>;
+
+std::vector<std::string> availableDevices();  // "cpu", and "cuda" when the LibTorch build has it
+void setThreadCount(int threads);              // 0 = all cores
+int threadCount();
+
+class Engine {
+public:
+    Engine();
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Loads (replacing any previous model). Throws LoadError with the precise reason.
+    ModelInfo loadModel(const ModelSpec& spec);
+    bool hasModel() const;
+    ModelInfo modelInfo() const;
+
+    // Extracts and caches the image's correspondence features (one UNet pass). Thread-safe with
+    // heatmap(); throws Cancelled when `cancel` is set.
+    void prepareImage(const RgbaImage& image, const std::string& prompt = "",
+                      const std::atomic<bool>* cancel = nullptr);
+    bool imagePrepared() const;
+    // Correspondence heatmap of `point` (image pixels) against the prepared image. Fast (cached
+    // features); callable from any thread, also while an edit runs.
+    HeatMap heatmap(PointF point, const EditParameters& parameters = EditParameters()) const;
+
+    // Runs a drag edit. Throws InvalidRequest for bad input, Cancelled when `cancel` is set (within
+    // one step), Error for failures (NaN latent, out of memory) — the engine stays usable.
+    EditResult edit(const EditRequest& request, const ProgressCallback& progress = nullptr,
+                    const std::atomic<bool>* cancel = nullptr);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dragdiff

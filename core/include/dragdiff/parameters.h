@@ -1,0 +1,66 @@
+#pragma once
+// The parameters of a drag edit, with one table that names, bounds and explains each, so the
+// CLI (--set key=value), the GUI's panel and edit-spec files all read and write them the same way.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dragdiff {
+
+struct EditParameters {
+    // Schedule
+    int steps = 50;                  // DDIM steps of the full schedule
+    double strength = 0.7;           // inversion strength: fraction of the schedule inverted and re-denoised
+    uint64_t seed = 0;
+    std::string prompt;
+    // Correspondence (heatmap)
+    int featureBlock = -1;           // up_blocks[k] whose output gives the features; -1 = the model's default
+    bool centeredCosine = true;      // subtract the spatial-mean feature before the cosine
+    std::string heatmapMode = "sigmoid";  // "sigmoid" or "softmax"
+    double heatmapSharpness = 25;    // s in sigmoid(s (cos - tau))
+    double heatmapThreshold = 0.9;   // tau
+    double heatmapTemperature = 0.05;  // softmax temperature
+    // Explicit latent move (beyond the reference method)
+    bool latentMove = true;
+    double moveSteps = 0.4;          // fraction of the denoising steps during which the part is re-pasted
+    double moveMaskThreshold = 0.5;  // heatmap level that delimits the moved part
+    // Guidance (the reference method's energies)
+    double guidanceWeight = 320;     // w in eps + w sqrt(1 - abar) dE/dz
+    double guidanceWindow = 0.3;     // fraction of the denoising steps that are guided
+    bool guidanceAfterMove = true;   // guide only once the latent move has finished
+    int gradientIterations = 1;
+    double moveWeight = 1.0;
+    double appearanceWeight = 1.0;
+    std::string appearanceLoss = "mse";  // "mse" (design) or "l1" (reference code)
+    double objectAppearanceWeight = 0;   // heatmap-weighted mean feature, current vs original
+    double objectSizeWeight = 0;         // heatmap mass, current vs original
+    bool distanceScaledMove = false;     // push shrinks with the remaining distance
+    double guidanceCap = 0;              // max |step| of the guidance term per element, 0 = none
+    // Identity and preservation
+    bool shareAttention = false;     // edited branch borrows the original's self-attention K/V in up-blocks
+    double maskFeather = 2;          // latent pixels of feathering at the mask's edge
+    double compositeThreshold = 0.06;  // decoded change that counts as "changed" when no mask is given
+    // Output
+    int previewEvery = 1;            // a preview every k steps (0 = none)
+};
+
+struct ParameterInfo {
+    std::string key;
+    std::string type;      // "int", "double", "bool", "choice", "string"
+    std::string group;     // for the GUI's panel
+    std::string label;
+    std::string help;      // tooltip: what it does
+    double minimum = 0;
+    double maximum = 0;
+    std::vector<std::string> choices;
+    bool advanced = false;  // hidden behind "Advanced" in the GUI
+};
+
+const std::vector<ParameterInfo>& parameterTable();
+// Sets one parameter from text; throws InvalidRequest naming the key, the value and the allowed range.
+void setParameter(EditParameters& parameters, const std::string& key, const std::string& value);
+std::string getParameter(const EditParameters& parameters, const std::string& key);
+// Throws InvalidRequest if any value is outside its range.
+void validateParameters(const EditParameters& parameters);
+
+}  // namespace dragdiff

@@ -1,0 +1,68 @@
+#include "support/catch.h"
+
+#include "dragdiff/edit_spec.h"
+#include "support/test_support.h"
+
+using namespace dragdiff;
+
+TEST_CASE("edit spec round trip keeps drags, mask, parameters and relative paths", "[unit][io]") {
+    test::TempDir dir;
+    EditSpec spec;
+    spec.imagePath = dir.file("photo.png");
+    spec.maskPath = dir.file("photo.mask.png");
+    spec.drags = {{{10.5, 20}, {30, 40.25}}, {{1, 2}, {3, 4}}};
+    spec.parameters.steps = 30;
+    spec.parameters.guidanceWeight = 123.5;
+    spec.parameters.heatmapMode = "softmax";
+    spec.parameters.latentMove = false;
+    spec.parameters.prompt = "a \"quoted\" horse";
+    spec.parameters.seed = 18446744073709551615ull;
+    writeEditSpec(spec, dir.file("p.dragdiff.json"));
+    std::string text = test::readBytes(dir.file("p.dragdiff.json"));
+    CHECK(text.find("\"image\": \"photo.png\"") != std::string::npos);
+    EditSpec back = readEditSpec(dir.file("p.dragdiff.json"));
+    CHECK(back.imagePath == spec.imagePath);
+    CHECK(back.maskPath == spec.maskPath);
+    CHECK(back.modelPath == "embedded");
+    REQUIRE(back.drags.size() == 2);
+    CHECK(back.drags[0].handle.x == 10.5);
+    CHECK(back.drags[0].target.y == 40.25);
+    CHECK(back.parameters.steps == 30);
+    CHECK(back.parameters.guidanceWeight == 123.5);
+    CHECK(back.parameters.heatmapMode == "softmax");
+    CHECK_FALSE(back.parameters.latentMove);
+    CHECK(back.parameters.prompt == spec.parameters.prompt);
+    CHECK(back.parameters.seed == spec.parameters.seed);
+}
+
+TEST_CASE("bad edit specs are refused with the key at fault", "[unit][io]") {
+    auto parse = [](const std::string& t) { return parseEditSpec(t, "/base", "s.json"); };
+    CHECK_THROWS_WITH(parse("{"), Catch::Contains("not valid JSON"));
+    CHECK_THROWS_WITH(parse("[]"), Catch::Contains("not a JSON object"));
+    CHECK_THROWS_WITH(parse("{}"), Catch::Contains("'image'"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "drags": [{"handle": [1], "target": [1, 2]}]})"),
+                      Catch::Contains("drags[0].handle"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "parameters": {"steps": 0}})"), Catch::Contains("steps"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "parameters": {"bogus": 1}})"), Catch::Contains("unknown parameter"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "version": 99})"), Catch::Contains("newer DragDiff"));
+    EditSpec ok = parse(R"({"image": "a.png", "model": "models/sd15", "parameters": {"strength": 0.5, "latent_move": false}})");
+    CHECK(ok.imagePath == "/base/a.png");
+    CHECK(ok.modelPath == "/base/models/sd15");
+    CHECK(ok.parameters.strength == 0.5);
+}
+
+TEST_CASE("parameter table sets, reads back and validates every key", "[unit][io]") {
+    EditParameters p;
+    for (const auto& info : parameterTable()) {
+        INFO(info.key);
+        CHECK_FALSE(info.help.empty());
+        std::string v = getParameter(p, info.key);
+        CHECK_NOTHROW(setParameter(p, info.key, v));
+        CHECK(getParameter(p, info.key) == v);
+    }
+    CHECK_NOTHROW(validateParameters(p));
+    CHECK_THROWS_WITH(setParameter(p, "strength", "1.5"), Catch::Contains("from 0.05 to 1"));
+    CHECK_THROWS_AS(setParameter(p, "steps", "ten"), InvalidRequest);
+    CHECK_THROWS_AS(setParameter(p, "heatmap_mode", "tanh"), InvalidRequest);
+    CHECK_THROWS_AS(setParameter(p, "latent_move", "maybe"), InvalidRequest);
+}
