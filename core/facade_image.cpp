@@ -1,5 +1,6 @@
 // The facade's image functions: converts between the core's OpenCV images and RgbaImage.
 #include "dragdiff/dragdiff.h"
+#include "io/atomic_file.h"
 #include "io/image_io.h"
 
 #include <opencv2/imgproc.hpp>
@@ -37,6 +38,10 @@ void saveImage(const RgbaImage& image, const std::string& path) {
     double minA = 255;
     cv::minMaxLoc(alpha, &minA);
     io::saveImage(path, rgb, minA < 255 ? alpha : cv::Mat());
+}
+
+void writeTextFileAtomically(const std::string& path, const std::string& text) {
+    io::writeFileAtomically(path, text);
 }
 
 }  // namespace dragdiff

@@ -23,5 +23,7 @@ struct RgbaImage {
 RgbaImage loadImage(const std::string& path);
 // Writes PNG/JPEG/WebP (by extension) atomically; alpha is kept where the format allows it.
 void saveImage(const RgbaImage& image, const std::string& path);
+// Writes a text file atomically (temporary + rename): never a half-written file.
+void writeTextFileAtomically(const std::string& path, const std::string& text);
 
 }  // namespace dragdiff

@@ -99,6 +99,15 @@ struct EditResult {
 
 using ProgressCallback = std::function<void(const EditProgress&)>;
 
+// Masks from files: any image; a pixel is editable where its luminance is above one half (or,
+// for images with alpha, where it is opaque and bright).
+Mask loadMask(const std::string& path);
+void saveMask(const Mask& mask, const std::string& path);
+Mask resizeMask(const Mask& mask, int width, int height);  // nearest neighbour
+bool maskIsBlank(const Mask& mask);                          // no editable pixel at all
+// A heatmap drawn with a perceptual colour map, alone or over `base` with the given opacity.
+RgbaImage colorizeHeatmap(const HeatMap& heatmap, const RgbaImage* base = nullptr, double opacity = 0.6);
+
 std::vector<std::string> availableDevices();  // "cpu", and "cuda" when the LibTorch build has it
 void setThreadCount(int threads);              // 0 = all cores
 int threadCount();

@@ -1,0 +1,30 @@
+#pragma once
+// A small command-line parser: `--name value`, `--name=value`, repeatable options and flags.
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dragdiff::cli {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Args {
+public:
+    // `flags` take no value; every other `--name` takes one. Unknown names are UsageErrors.
+    Args(const std::vector<std::string>& argv, const std::vector<std::string>& options,
+         const std::vector<std::string>& flags);
+
+    bool has(const std::string& name) const;
+    std::string get(const std::string& name, const std::string& fallback = "") const;
+    std::string require(const std::string& name) const;
+    const std::vector<std::string>& all(const std::string& name) const;
+    int getInt(const std::string& name, int fallback) const;
+
+private:
+    std::map<std::string, std::vector<std::string>> values_;
+};
+
+}  // namespace dragdiff::cli
