@@ -42,10 +42,10 @@ std::vector<GoldenCase> allGoldenCases();
 }  // namespace dragdiff::test
 
 // Checks one reference tensor and reports case, tensor and the worst element on failure.
-// (The parameter is not called `name`: that would also replace the `.name()` call below.)
-#define CHECK_GOLDEN(goldenCase, tensorName, ours)                                     \
-    do {                                                                               \
+// (The tensor parameter must not be called `name`: it would replace the `.name()` call.)
+#define CHECK_GOLDEN(goldenCase, tensorName, ours)                                      \
+    do {                                                                                \
         const std::string golden_failure_ = (goldenCase).compare((tensorName), (ours)); \
-        INFO((goldenCase).name() << ": " << (tensorName) << ": " << golden_failure_);  \
-        CHECK(golden_failure_.empty());                                                \
+        INFO((goldenCase).name() << ": " << (tensorName) << ": " << golden_failure_);   \
+        CHECK(golden_failure_.empty());                                                 \
     } while (0)
