@@ -3,14 +3,14 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPainter>
 #include <QPushButton>
 #include <QStyle>
 
 namespace dragdiff::ui {
 
-MessageBanner::MessageBanner(QWidget* parent) : QFrame(parent) {
+MessageBanner::MessageBanner(QWidget* parent) : QWidget(parent) {
     setObjectName("messageBanner");
-    setFrameShape(QFrame::StyledPanel);
     auto* row = new QHBoxLayout(this);
     row->setContentsMargins(10, 6, 6, 6);
     icon_ = new QLabel(this);
@@ -42,26 +42,25 @@ void MessageBanner::showMessage(Kind kind, const QString& text, const QString& a
     action_->setVisible(!actionText.isEmpty() && callback_);
     const auto icon = kind == Kind::Error ? QStyle::SP_MessageBoxWarning : QStyle::SP_MessageBoxInformation;
     icon_->setPixmap(style()->standardIcon(icon).pixmap(22, 22));
-    applyColours();
+    update();
     show();
 }
 
 QString MessageBanner::text() const { return label_->text(); }
 
-void MessageBanner::applyColours() {
+void MessageBanner::paintEvent(QPaintEvent*) {
     // Tinted towards red or blue from the current palette, so light and dark themes both read.
+    // Painted here rather than with a style sheet, which would feed back into palette changes.
     const QColor base = palette().color(QPalette::Window);
     const QColor tint = kind_ == Kind::Error ? QColor(220, 50, 50) : QColor(50, 120, 220);
     const bool dark = base.lightness() < 128;
-    QColor bg = QColor::fromRgbF(base.redF() * 0.8 + tint.redF() * 0.2, base.greenF() * 0.8 + tint.greenF() * 0.2,
-                                 base.blueF() * 0.8 + tint.blueF() * 0.2);
-    setStyleSheet(QString("#messageBanner { background: %1; border: 1px solid %2; border-radius: 4px; }")
-                      .arg(bg.name(), (dark ? tint.lighter(120) : tint).name()));
-}
-
-void MessageBanner::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange && isVisible()) applyColours();
-    QFrame::changeEvent(event);
+    const QColor bg = QColor::fromRgbF(base.redF() * 0.8 + tint.redF() * 0.2, base.greenF() * 0.8 + tint.greenF() * 0.2,
+                                       base.blueF() * 0.8 + tint.blueF() * 0.2);
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(dark ? tint.lighter(120) : tint, 1));
+    p.setBrush(bg);
+    p.drawRoundedRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
 }
 
 }  // namespace dragdiff::ui

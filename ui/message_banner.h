@@ -1,7 +1,7 @@
 #pragma once
 // A non-modal message strip above the canvas (errors and notices) with up to two action buttons.
 // The user can keep working while it is shown; nothing waits for it.
-#include <QFrame>
+#include <QWidget>
 #include <functional>
 
 class QLabel;
@@ -9,7 +9,7 @@ class QPushButton;
 
 namespace dragdiff::ui {
 
-class MessageBanner : public QFrame {
+class MessageBanner : public QWidget {
     Q_OBJECT
 public:
     enum class Kind { Info, Error };
@@ -22,8 +22,7 @@ public:
     QPushButton* actionButton() const { return action_; }
 
 private:
-    void applyColours();
-    void changeEvent(QEvent* event) override;
+    void paintEvent(QPaintEvent* event) override;
 
     QLabel* icon_ = nullptr;
     QLabel* label_ = nullptr;

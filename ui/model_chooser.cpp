@@ -8,7 +8,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QSettings>
-#include <QToolButton>
+#include <QPushButton>
 #include <QVBoxLayout>
 
 namespace dragdiff::ui {
@@ -26,9 +26,8 @@ ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
     models_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     models_->setMinimumContentsLength(12);
     models_->setToolTip(tr("The diffusion model used for heatmaps and edits"));
-    auto* browse = new QToolButton(this);
-    browse->setText(tr("Choose…"));
-    browse->setPopupMode(QToolButton::InstantPopup);
+    auto* browse = new QPushButton(tr("Choose…"), this);
+    browse->setToolTip(tr("Use a Stable Diffusion folder or a single-file checkpoint"));
     auto* menu = new QMenu(browse);
     menu->addAction(tr("Stable Diffusion Folder…"), this, &ModelChooser::chooseFolder);
     menu->addAction(tr("Single .safetensors File…"), this, &ModelChooser::chooseFile);
@@ -47,7 +46,7 @@ ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
     form->addRow(status_);
 
     QSettings settings;
-    models_->addItem(tr("Embedded model (default)"), QString(kEmbedded));
+    models_->addItem(tr("Embedded (default)"), QString(kEmbedded));
     for (const QString& p : settings.value("model/recent").toStringList())
         if (p != kEmbedded) models_->addItem(QFileInfo(p).fileName(), p);
     const ModelSpec saved = savedSpec();

@@ -1,0 +1,17 @@
+// Test main for the UI: plain Catch2 (this binary never includes torch, so the glog CHECK clash
+// that support/catch.h works around cannot happen) plus the QApplication every widget needs.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QStandardPaths>
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Settings, autosave and samples go to a test location, never the user's own.
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("DragDiffTest");
+    QApplication::setOrganizationName("DragDiffTest");
+    return Catch::Session().run(argc, argv);
+}
