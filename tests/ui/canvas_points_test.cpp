@@ -73,7 +73,7 @@ TEST_CASE("dragging a point moves it as one undo step", "[ui]") {
     CHECK(near(doc->points()[0].target, QPointF(150, 120), 0.5));
 }
 
-TEST_CASE("right-click removes points; Delete removes the selected pair; undo restores", "[ui]") {
+TEST_CASE("right-click removes points, Delete removes the selected pair, undo restores", "[ui]") {
     QTemporaryDir dir;
     MainWindow window(testOptions());
     showWindow(window);

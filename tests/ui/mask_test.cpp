@@ -5,9 +5,11 @@
 #include "ui/document.h"
 #include "ui/main_actions.h"
 #include "ui/mask_brush_tool.h"
+#include "ui/side_panel.h"
 #include "ui_test_support.h"
 
 #include <QAction>
+#include <QSpinBox>
 #include <QUndoStack>
 
 using namespace dragdiff::ui;
@@ -56,13 +58,14 @@ TEST_CASE("a mask stroke paints under the path and undoes as one step", "[ui]") 
     CHECK(doc->hasMask());
 }
 
-TEST_CASE("[ and ] change the brush size", "[ui]") {
+TEST_CASE("the bracket shortcuts shrink and grow the brush", "[ui]") {
     QTemporaryDir dir;
     MainWindow window(testOptions());
     showWindow(window);
     REQUIRE(window.openFile(writeTestImage(dir.path())));
-    window.brushTool()->setDiameter(40);
+    window.sidePanel()->brushSize()->setValue(40);
     const double d = window.brushTool()->diameter();
+    REQUIRE(d == 40);
     window.actions()->brushLarger->trigger();
     CHECK(window.brushTool()->diameter() > d);
     CHECK(window.eraserTool()->diameter() == window.brushTool()->diameter());

@@ -6,7 +6,17 @@
 #include <QApplication>
 #include <QStandardPaths>
 
+namespace {
+QtMessageHandler previousHandler = nullptr;
+// The offscreen platform warns about every top-level resize; that noise hides real messages.
+void quietHandler(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (message.contains("propagateSizeHints")) return;
+    previousHandler(type, context, message);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+    previousHandler = qInstallMessageHandler(quietHandler);
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     // Settings, autosave and samples go to a test location, never the user's own.
     QStandardPaths::setTestModeEnabled(true);
