@@ -11,7 +11,7 @@ mode="${1:-}"
 shift || true
 
 packages=(build-essential cmake ninja-build ccache pkg-config
-          libtorch-dev libopenblas0-openmp qt6-base-dev libopencv-dev libeigen3-dev catch2 nlohmann-json3-dev libicu-dev
+          libtorch-dev libopenblas0-openmp qt6-base-dev qt6-svg-dev libqt6svg6 libopencv-dev libeigen3-dev catch2 nlohmann-json3-dev libicu-dev
           xvfb xauth)
 
 as_root() {

@@ -1,48 +1,592 @@
 #include "ui/main_window.h"
 
 #include "dragdiff/dragdiff.h"
+#include "ui/autosave.h"
+#include "ui/canvas.h"
+#include "ui/document.h"
+#include "ui/icons.h"
+#include "ui/image_convert.h"
+#include "ui/main_actions.h"
+#include "ui/mask_brush_tool.h"
+#include "ui/message_banner.h"
+#include "ui/model_chooser.h"
+#include "ui/parameter_panel.h"
+#include "ui/point_tool.h"
+#include "ui/project_file.h"
+#include "ui/recent_files.h"
+#include "ui/side_panel.h"
 
+#include <QAction>
+#include <QActionGroup>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
-#include <QImage>
-#include <QMenuBar>
+#include <QFileInfo>
+#include <QLabel>
 #include <QMessageBox>
-#include <QPixmap>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
 
 namespace dragdiff::ui {
+namespace {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowTitle("DragDiff");
-    resize(1280, 800);
-    auto* scroll = new QScrollArea(this);
-    imageLabel_ = new QLabel(tr("Open an image to start (Ctrl+O)."), scroll);
-    imageLabel_->setAlignment(Qt::AlignCenter);
-    scroll->setWidget(imageLabel_);
-    scroll->setWidgetResizable(true);
-    setCentralWidget(scroll);
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open..."), QKeySequence::Open, this, &MainWindow::openDialog);
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    statusBar()->showMessage(tr("DragDiff %1").arg(QString::fromUtf8(dragdiff::version())));
+QString formatDuration(double seconds) {
+    if (seconds < 0 || !std::isfinite(seconds)) return QString();
+    const int s = static_cast<int>(seconds + 0.5);
+    if (s < 60) return QObject::tr("%1 s").arg(s);
+    return QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
-void MainWindow::openDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), QString(),
-                                                      tr("Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"));
-    if (!path.isEmpty()) openFile(path);
+bool sameFile(const QString& a, const QString& b) {
+    if (a.isEmpty() || b.isEmpty()) return false;
+    const QFileInfo fa(a), fb(b);
+    if (fa.exists() && fb.exists()) return fa.canonicalFilePath() == fb.canonicalFilePath();
+    return fa.absoluteFilePath() == fb.absoluteFilePath();
+}
+
+}  // namespace
+
+MainWindow::MainWindow(Options options) : options_(std::move(options)) {
+    initResources();
+    engine_ = new EngineController(options_.backend, this);
+    buildUi();
+    connectActions();
+    connectEngine();
+    autosave_ = new Autosave(document_, [this] { return modelPath(); }, this);
+    connect(autosave_, &Autosave::failed, this, [this](const QString& m) { message_->setText(m); });
+    if (options_.autosave) autosave_->start();
+    if (options_.loadModelAtStart) engine_->loadModel(side_->modelChooser()->spec());
+    updateTitle();
+    updateActions();
+    updateModelStatus();
+}
+
+MainWindow::~MainWindow() {
+    canvas_->setTool(nullptr);  // tools go before the canvas that points at them
+}
+
+void MainWindow::buildUi() {
+    setWindowIcon(appIcon());
+    setAcceptDrops(true);
+    document_ = new Document(this);
+    canvas_ = new Canvas(document_, this);
+    canvas_->setObjectName("canvas");
+    canvas_->installEventFilter(this);
+    banner_ = new MessageBanner(this);
+    auto* centre = new QWidget(this);
+    auto* column = new QVBoxLayout(centre);
+    column->setContentsMargins(4, 4, 4, 0);
+    column->setSpacing(4);
+    column->addWidget(banner_);
+    column->addWidget(canvas_, 1);
+    setCentralWidget(centre);
+
+    side_ = new SidePanel(this);
+    auto* dock = new QDockWidget(tr("Edit Settings"), this);
+    dock->setObjectName("settingsDock");
+    dock->setFeatures(QDockWidget::DockWidgetMovable);
+    dock->setWidget(side_);
+    dock->setMinimumWidth(330);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    side_->parameters()->setParameters(document_->parameters());
+
+    actions_ = new MainActions(this, document_->undoStack());
+    actions_->viewMenu->addSeparator();
+    actions_->viewMenu->addAction(dock->toggleViewAction());
+    recent_ = new RecentFiles(actions_->recentMenu, this);
+
+    pointTool_ = std::make_unique<PointTool>(canvas_, document_);
+    brushTool_ = std::make_unique<MaskBrushTool>(canvas_, document_, false);
+    eraserTool_ = std::make_unique<MaskBrushTool>(canvas_, document_, true);
+    setBrushSize(side_->brushSize()->value());
+    canvas_->setTool(pointTool_.get());
+    canvas_->setHeatmapOpacity(side_->heatmapOpacity()->value() / 100.0);
+
+    message_ = new QLabel(this);
+    positionLabel_ = new QLabel(this);
+    zoomLabel_ = new QLabel(this);
+    progress_ = new QProgressBar(this);
+    progress_->setObjectName("progressBar");
+    progress_->setMaximumWidth(340);
+    progress_->setMinimumWidth(260);
+    progress_->setTextVisible(true);
+    progress_->hide();
+    statusBar()->addWidget(message_, 1);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(positionLabel_);
+    statusBar()->addPermanentWidget(zoomLabel_);
+    message_->setText(tr("DragDiff %1 — open a picture to start").arg(QString::fromUtf8(dragdiff::version())));
+
+    resize(1280, 800);
+    const QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+}
+
+void MainWindow::connectActions() {
+    MainActions* a = actions_;
+    connect(a->open, &QAction::triggered, this, &MainWindow::openDialog);
+    connect(a->save, &QAction::triggered, this, &MainWindow::save);
+    connect(a->saveAs, &QAction::triggered, this, &MainWindow::saveAs);
+    connect(a->exportImage, &QAction::triggered, this, &MainWindow::exportDialog);
+    connect(a->quit, &QAction::triggered, this, &QWidget::close);
+    connect(a->deletePoint, &QAction::triggered, canvas_, &Canvas::deleteSelectedPair);
+    connect(a->clearPoints, &QAction::triggered, document_, &Document::clearPoints);
+    connect(a->clearMask, &QAction::triggered, document_, &Document::clearMask);
+    connect(a->pointTool, &QAction::triggered, this, [this] { canvas_->setTool(pointTool_.get()); });
+    connect(a->brushTool, &QAction::triggered, this, [this] { canvas_->setTool(brushTool_.get()); });
+    connect(a->eraserTool, &QAction::triggered, this, [this] { canvas_->setTool(eraserTool_.get()); });
+    connect(a->brushSmaller, &QAction::triggered, this,
+            [this] { setBrushSize(std::max(1, static_cast<int>(side_->brushSize()->value() / 1.25))); });
+    connect(a->brushLarger, &QAction::triggered, this,
+            [this] { setBrushSize(std::max(side_->brushSize()->value() + 1, static_cast<int>(side_->brushSize()->value() * 1.25))); });
+    connect(side_->brushSize(), &QSpinBox::valueChanged, this, &MainWindow::setBrushSize);
+    connect(a->run, &QAction::triggered, this, &MainWindow::runEdit);
+    connect(side_->runButton(), &QPushButton::clicked, this, &MainWindow::runEdit);
+    connect(a->cancel, &QAction::triggered, this, &MainWindow::cancelEdit);
+    connect(a->compare, &QAction::toggled, canvas_, &Canvas::setCompareSplit);
+    connect(a->fit, &QAction::triggered, canvas_, &Canvas::fitToWindow);
+    connect(a->actualSize, &QAction::triggered, canvas_, &Canvas::actualSize);
+    connect(a->zoomIn, &QAction::triggered, canvas_, &Canvas::zoomIn);
+    connect(a->zoomOut, &QAction::triggered, canvas_, &Canvas::zoomOut);
+    connect(a->toggleHeatmap, &QAction::toggled, side_->showHeatmap(), &QCheckBox::setChecked);
+    connect(side_->showHeatmap(), &QCheckBox::toggled, a->toggleHeatmap, &QAction::setChecked);
+    connect(side_->showHeatmap(), &QCheckBox::toggled, canvas_, &Canvas::setHeatmapVisible);
+    connect(side_->heatmapOpacity(), &QSlider::valueChanged, this,
+            [this](int v) { canvas_->setHeatmapOpacity(v / 100.0); });
+    connect(a->about, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About DragDiff"),
+                           tr("<b>DragDiff %1</b><p>Drag-based image editing with diffusion models.</p>")
+                               .arg(QString::fromUtf8(dragdiff::version())));
+    });
+    connect(recent_, &RecentFiles::openRequested, this, &MainWindow::openFile);
+    connect(canvas_, &Canvas::openRequested, this, &MainWindow::openDialog);
+    connect(canvas_, &Canvas::sampleRequested, this, &MainWindow::openSample);
+    connect(canvas_, &Canvas::scaleChanged, this,
+            [this](double s) { zoomLabel_->setText(tr("%1%").arg(s * 100, 0, 'f', s < 0.1 ? 1 : 0)); });
+    connect(canvas_, &Canvas::cursorMoved, this, [this](QPointF p, bool inside) {
+        positionLabel_->setText(inside ? tr("%1, %2").arg(int(p.x())).arg(int(p.y())) : QString());
+    });
+
+    connect(side_->parameters(), &ParameterPanel::parametersEdited, document_, &Document::setParameters);
+    connect(document_, &Document::parametersChanged, this,
+            [this] { side_->parameters()->setParameters(document_->parameters()); });
+    connect(side_->resetButton(), &QPushButton::clicked, this, [this] { document_->setParameters(EditParameters()); });
+    connect(side_->modelChooser(), &ModelChooser::specChosen, engine_, &EngineController::loadModel);
+
+    connect(document_, &Document::changed, this, &MainWindow::updateActions);
+    connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(document_, &Document::projectPathChanged, this, &MainWindow::updateTitle);
+    connect(document_, &Document::imageReset, this, &MainWindow::updateTitle);
+}
+
+void MainWindow::connectEngine() {
+    connect(engine_, &EngineController::modelStateChanged, this, &MainWindow::updateModelStatus);
+    connect(engine_, &EngineController::imageStateChanged, this, &MainWindow::updateModelStatus);
+    connect(engine_, &EngineController::prepareError, this, [this](const QString& m) { showError(m); });
+    connect(document_, &Document::imageChanged, this, [this] {
+        engine_->prepareImage(document_->image(), QString::fromStdString(document_->parameters().prompt));
+    });
+    connect(canvas_, &Canvas::heatmapRequested, this,
+            [this](QPointF p) { engine_->requestHeatmap(p, document_->parameters()); });
+    // A late answer must not bring back a heatmap the canvas has just cleared.
+    connect(canvas_, &Canvas::heatmapCleared, this, [this] { canvas_->setProperty("heatWanted", false); });
+    connect(canvas_, &Canvas::heatmapRequested, this, [this] { canvas_->setProperty("heatWanted", true); });
+    connect(engine_, &EngineController::heatmapReady, this, [this](const QImage& overlay, QPointF) {
+        if (canvas_->property("heatWanted").toBool()) canvas_->setHeatmap(overlay);
+    });
+    connect(engine_, &EngineController::editProgress, this, &MainWindow::onEditProgress);
+    connect(engine_, &EngineController::editFinished, this, &MainWindow::onEditFinished);
+    connect(engine_, &EngineController::editFailed, this, [this](const QString& m) {
+        setRunning(false);
+        showError(m, tr("Run Again"), [this] { runEdit(); });
+    });
+    connect(engine_, &EngineController::editCancelled, this, [this] {
+        setRunning(false);
+        message_->setText(tr("Edit cancelled; the picture is unchanged."));
+    });
+}
+
+void MainWindow::updateModelStatus() {
+    using MS = EngineController::ModelState;
+    using IS = EngineController::ImageState;
+    ModelChooser* chooser = side_->modelChooser();
+    switch (engine_->modelState()) {
+    case MS::None: chooser->setStatus(tr("No model loaded."), false); break;
+    case MS::Loading: chooser->setStatus(tr("Loading…"), false); message_->setText(tr("Loading the model…")); break;
+    case MS::Ready: {
+        const ModelInfo& info = engine_->modelInfo();
+        chooser->setStatus(tr("Ready: %1, %2 px, %3").arg(QString::fromStdString(info.family)).arg(info.imageSize)
+                               .arg(QString::fromStdString(info.device).toUpper()), false);
+        if (banner_->kind() == MessageBanner::Kind::Error && banner_->property("modelError").toBool()) banner_->hide();
+        break;
+    }
+    case MS::Failed:
+        chooser->setStatus(tr("Not loaded (see message)."), true);
+        showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
+                  tr("Retry"), [this] { engine_->loadModel(side_->modelChooser()->spec()); });
+        banner_->setProperty("modelError", true);
+        break;
+    }
+    if (running_) return;
+    if (engine_->imageState() == IS::Preparing) {
+        progress_->setRange(0, 0);  // the facade reports no steps for preparation
+        progress_->setFormat(tr("Analysing…"));
+        progress_->show();
+        message_->setText(tr("Analysing the picture for live heatmaps…"));
+    } else {
+        progress_->hide();
+        if (engine_->imageState() == IS::Prepared)
+            message_->setText(tr("Ready. Hover with the point tool to see where a point's part is."));
+    }
 }
 
 bool MainWindow::openFile(const QString& path) {
-    try {
-        RgbaImage image = loadImage(path.toStdString());
-        QImage view(image.pixels.data(), image.width, image.height, image.width * 4, QImage::Format_RGBA8888);
-        imageLabel_->setPixmap(QPixmap::fromImage(view.copy()));
-        statusBar()->showMessage(tr("%1 (%2 x %3)").arg(path).arg(image.width).arg(image.height));
-        return true;
-    } catch (const dragdiff::Error& e) {
-        QMessageBox::warning(this, tr("Cannot open image"), QString::fromStdString(e.what()));
+    if (running_) {
+        showError(tr("An edit is running. Wait for it or cancel it (Esc) before opening another file."));
         return false;
     }
+    if (!confirmDiscard()) return false;
+    return ProjectFile::isProjectPath(path) ? openProject(path) : openImage(path);
+}
+
+bool MainWindow::openImage(const QString& path) {
+    try {
+        QImage image = toQImage(dragdiff::loadImage(path.toStdString()));
+        if (image.isNull()) throw dragdiff::LoadError("the picture is empty");
+        document_->reset(image, QFileInfo(path).absoluteFilePath());
+        recent_->add(path);
+        message_->setText(tr("Opened %1 (%2 × %3)").arg(QFileInfo(path).fileName()).arg(image.width()).arg(image.height()));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open “%1”: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::openProject(const QString& path) {
+    try {
+        const ProjectFile::Contents c = ProjectFile::load(path);
+        document_->reset(c.image, c.imagePath);
+        document_->setPointsNoUndo(c.points);
+        document_->setMaskNoUndo(c.mask);
+        document_->setParameters(c.parameters);
+        document_->setProjectPath(QFileInfo(path).absoluteFilePath());
+        document_->markSaved();
+        recent_->add(path);
+        message_->setText(tr("Opened project %1").arg(QFileInfo(path).fileName()));
+        if (c.modelPath != modelPath())
+            banner_->showMessage(MessageBanner::Kind::Info, tr("This project was made with the model “%1”.").arg(c.modelPath),
+                                 tr("Use That Model"), [this, m = c.modelPath] {
+                                     side_->modelChooser()->selectPath(m);
+                                     engine_->loadModel(side_->modelChooser()->spec());
+                                 });
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open the project “%1”: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::openDialog() {
+    const QString dir = QSettings().value("dialogs/openDir", QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open picture or project"), dir,
+        tr("Pictures and projects (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.dragdiff.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    QSettings().setValue("dialogs/openDir", QFileInfo(path).absolutePath());
+    openFile(path);
+}
+
+QString MainWindow::sampleImagePath() {
+    // The sample ships inside the program; the engine reads files, so it gets a copy on disk.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/samples";
+    const QString path = dir + "/sample.png";
+    if (!QFile::exists(path)) {
+        QDir().mkpath(dir);
+        QFile::copy(":/samples/sample.png", path);
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+    }
+    return path;
+}
+
+bool MainWindow::openSample() { return openFile(sampleImagePath()); }
+
+bool MainWindow::save() {
+    if (document_->projectPath().isEmpty()) return saveAs();
+    return saveProjectTo(document_->projectPath());
+}
+
+bool MainWindow::saveAs() {
+    if (!document_->hasImage()) return false;
+    QString suggestion = document_->projectPath();
+    if (suggestion.isEmpty()) {
+        const QFileInfo img(document_->imagePath());
+        suggestion = img.absolutePath() + "/" + img.completeBaseName() + ".dragdiff.json";
+    }
+    QString path = QFileDialog::getSaveFileName(this, tr("Save project"), suggestion, tr("DragDiff projects (*.dragdiff.json)"));
+    if (path.isEmpty()) return false;
+    return saveProjectTo(path);
+}
+
+bool MainWindow::saveProjectTo(const QString& requested) {
+    QString path = requested;
+    if (!ProjectFile::isProjectPath(path)) path += ".dragdiff.json";
+    try {
+        ProjectFile::save(*document_, path, modelPath());
+        document_->setProjectPath(QFileInfo(path).absoluteFilePath());
+        document_->markSaved();
+        recent_->add(path);
+        Autosave::discard();
+        message_->setText(tr("Saved project %1").arg(QFileInfo(path).fileName()));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save the project: %1").arg(QString::fromStdString(e.what())), tr("Save As…"),
+                  [this] { saveAs(); });
+        return false;
+    }
+}
+
+void MainWindow::exportDialog() {
+    if (!document_->hasImage()) return;
+    const QFileInfo img(document_->imagePath());
+    const QString suggestion = img.absolutePath() + "/" + img.completeBaseName() + "-edited.png";
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export picture"), suggestion,
+                                                      tr("PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)"));
+    if (path.isEmpty()) return;
+    bool allow = false;
+    if (sameFile(path, document_->imagePath())) {
+        allow = ask(tr("Replace the original?"),
+                    tr("“%1” is the picture you opened. Replace it with the edited picture? This cannot be undone.")
+                        .arg(img.fileName()), false);
+        if (!allow) return;
+    }
+    exportTo(path, allow);
+}
+
+bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
+    if (!document_->hasImage()) return false;
+    if (sameFile(path, document_->imagePath()) && !allowOverwriteOriginal) {
+        showError(tr("Not exported: “%1” is the original picture. Choose another name.").arg(QFileInfo(path).fileName()),
+                  tr("Export…"), [this] { exportDialog(); });
+        return false;
+    }
+    try {
+        dragdiff::saveImage(toRgbaImage(document_->image()), path.toStdString());
+        message_->setText(tr("Exported %1 (%2 × %3)").arg(QFileInfo(path).fileName())
+                              .arg(document_->image().width()).arg(document_->image().height()));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::offerRecovery() {
+    if (!Autosave::hasRecovery()) return false;
+    if (!ask(tr("Recover unsaved work?"),
+             tr("DragDiff did not close properly last time. Recover the work it saved automatically?"), true)) {
+        Autosave::discard();
+        return false;
+    }
+    return recover();
+}
+
+bool MainWindow::recover() {
+    const Autosave::Recovery r = Autosave::recovery();
+    try {
+        const ProjectFile::Contents c = ProjectFile::load(r.projectPath);
+        document_->reset(c.image, r.originalImage.isEmpty() ? c.imagePath : r.originalImage, r.imageEdited);
+        document_->setPointsNoUndo(c.points);
+        document_->setMaskNoUndo(c.mask);
+        document_->setParameters(c.parameters);
+        document_->setProjectPath(r.userProject);
+        document_->markModified();
+        message_->setText(tr("Recovered the unsaved work. Save it with Ctrl+S."));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("The autosaved work could not be recovered: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::runEdit() {
+    if (running_) return;
+    if (!document_->hasImage()) return showError(tr("Open a picture first (Ctrl+O)."));
+    if (document_->completePairCount() == 0)
+        return showError(tr("Place a handle and its target first: with the point tool, click the part to move, then where it should go."),
+                         tr("Point Tool"), [this] { actions_->pointTool->trigger(); });
+    if (engine_->modelState() != EngineController::ModelState::Ready) {
+        if (engine_->modelState() == EngineController::ModelState::Loading)
+            return showError(tr("The model is still loading; try again in a moment."));
+        return showError(tr("No model is loaded. %1").arg(engine_->modelError()), tr("Retry Loading"),
+                         [this] { engine_->loadModel(side_->modelChooser()->spec()); });
+    }
+    try {
+        dragdiff::validateParameters(document_->parameters());
+    } catch (const dragdiff::Error& e) {
+        return showError(tr("Check the parameters: %1").arg(QString::fromStdString(e.what())));
+    }
+    EditJob job;
+    job.image = document_->image();
+    for (const DragPoint& p : document_->points())
+        if (p.hasTarget) job.drags.push_back({{p.handle.x(), p.handle.y()}, {p.target.x(), p.target.y()}});
+    if (!document_->mask().isNull()) job.mask = document_->mask().copy();
+    job.parameters = document_->parameters();
+    if (!engine_->startEdit(job)) return;
+    setRunning(true);
+}
+
+void MainWindow::cancelEdit() {
+    if (!running_) return;
+    cancelling_ = true;
+    engine_->cancelEdit();
+    message_->setText(tr("Cancelling…"));
+    actions_->cancel->setEnabled(false);
+}
+
+void MainWindow::setRunning(bool running) {
+    running_ = running;
+    cancelling_ = false;
+    canvas_->setBusy(running);
+    if (running) {
+        banner_->hide();
+        progress_->setRange(0, 0);
+        progress_->setFormat(tr("Starting…"));
+        progress_->show();
+        message_->setText(tr("Running the edit… you can zoom and pan meanwhile; Esc cancels."));
+    } else {
+        canvas_->clearPreview();
+        progress_->hide();
+    }
+    updateActions();
+}
+
+void MainWindow::onEditProgress(const EditUpdate& u) {
+    if (!running_) return;
+    progress_->setRange(0, std::max(1, u.totalSteps));
+    progress_->setValue(std::clamp(u.step, 0, std::max(1, u.totalSteps)));
+    QString text = tr("%1 %2/%3").arg(u.phase.isEmpty() ? tr("Step") : u.phase.left(1).toUpper() + u.phase.mid(1))
+                       .arg(u.step).arg(u.totalSteps);
+    if (u.etaSeconds > 0) text += tr(" — %1 left").arg(formatDuration(u.etaSeconds));
+    progress_->setFormat(text);
+    canvas_->setPreview(u.preview, u.centroids);
+}
+
+void MainWindow::onEditFinished(const EditOutcome& outcome) {
+    setRunning(false);
+    document_->applyEdit(outcome.image, side_->keepPoints()->isChecked());
+    message_->setText(tr("Edit applied in %1. Ctrl+Z undoes it; Compare or hold \\ to see the picture before.")
+                          .arg(formatDuration(outcome.seconds)));
+}
+
+void MainWindow::setBrushSize(int size) {
+    size = std::clamp(size, 1, 1000);
+    if (side_->brushSize()->value() != size) side_->brushSize()->setValue(size);
+    brushTool_->setDiameter(size);
+    eraserTool_->setDiameter(size);
+    canvas_->update();
+}
+
+void MainWindow::updateActions() {
+    const bool has = document_->hasImage();
+    const bool idle = !running_;
+    MainActions* a = actions_;
+    for (QAction* x : {a->save, a->saveAs, a->exportImage, a->fit, a->actualSize, a->zoomIn, a->zoomOut})
+        x->setEnabled(has);
+    a->open->setEnabled(idle);
+    a->clearPoints->setEnabled(has && idle && !document_->points().isEmpty());
+    a->clearMask->setEnabled(has && idle && !document_->mask().isNull());
+    a->deletePoint->setEnabled(has && idle);
+    for (QAction* x : {a->pointTool, a->brushTool, a->eraserTool}) x->setEnabled(idle);
+    a->undo->setEnabled(idle && document_->undoStack()->canUndo());
+    a->redo->setEnabled(idle && document_->undoStack()->canRedo());
+    a->run->setEnabled(has && idle);
+    side_->runButton()->setEnabled(has && idle);
+    a->cancel->setEnabled(running_ && !cancelling_);
+    a->compare->setEnabled(!document_->previousImage().isNull());
+    if (document_->previousImage().isNull() && a->compare->isChecked()) a->compare->setChecked(false);
+}
+
+void MainWindow::updateTitle() {
+    QString name = tr("Untitled");
+    if (!document_->projectPath().isEmpty()) name = QFileInfo(document_->projectPath()).fileName();
+    else if (!document_->imagePath().isEmpty()) name = QFileInfo(document_->imagePath()).fileName();
+    setWindowTitle(document_->hasImage() ? tr("%1[*] — DragDiff").arg(name) : tr("DragDiff"));
+    setWindowModified(document_->isModified());
+}
+
+QString MainWindow::modelPath() const { return QString::fromStdString(side_->modelChooser()->spec().path); }
+
+void MainWindow::showError(const QString& text, const QString& actionText, std::function<void()> action) {
+    banner_->setProperty("modelError", false);
+    banner_->showMessage(MessageBanner::Kind::Error, text, actionText, std::move(action));
+    message_->setText(text.section('\n', 0, 0));
+}
+
+bool MainWindow::ask(const QString& title, const QString& text, bool defaultAnswer) {
+    if (!options_.interactive) return defaultAnswer;
+    return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No,
+                                 defaultAnswer ? QMessageBox::Yes : QMessageBox::No) == QMessageBox::Yes;
+}
+
+bool MainWindow::confirmDiscard() {
+    if (!document_->isModified() || !options_.interactive) return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"), tr("Save the points, mask and edits of this picture as a project first?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (running_) {
+        if (!ask(tr("Stop the edit?"), tr("An edit is running. Stop it and quit?"), true)) return event->ignore();
+        engine_->cancelEdit();
+    }
+    if (!confirmDiscard()) return event->ignore();
+    QSettings().setValue("window/geometry", saveGeometry());
+    Autosave::discard();  // a clean exit: nothing to recover next time
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().value(0).isLocalFile()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile()) return;
+    event->acceptProposedAction();
+    // Open after the drop returns, so a question dialog does not run inside the drag loop.
+    QMetaObject::invokeMethod(this, [this, path = urls.first().toLocalFile()] { openFile(path); }, Qt::QueuedConnection);
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange && actions_) actions_->refreshIcons();
+    QMainWindow::changeEvent(event);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // Hold backslash to see the picture before the last edit.
+    if (watched == canvas_ && (event->type() == QEvent::KeyPress || event->type() == QEvent::KeyRelease)) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if (key->key() == Qt::Key_Backslash && !key->isAutoRepeat()) {
+            canvas_->setShowBefore(event->type() == QEvent::KeyPress);
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 }  // namespace dragdiff::ui

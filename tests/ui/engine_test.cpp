@@ -1,0 +1,202 @@
+// The engine worker plumbing: model-load failure, runs with streamed previews, cancellation,
+// errors, undoable results, live heatmaps, and an event loop that never stalls during a run.
+#include <catch2/catch.hpp>
+
+#include "ui/canvas.h"
+#include "ui/document.h"
+#include "ui/engine_controller.h"
+#include "ui/engine_worker.h"
+#include "ui/heatmap_worker.h"
+#include "ui/main_actions.h"
+#include "ui/message_banner.h"
+#include "ui_test_support.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QMouseEvent>
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTimer>
+#include <QUndoStack>
+
+#include <limits>
+#include <string>
+
+using namespace dragdiff::ui;
+using namespace dragdiff::ui::test;
+
+namespace {
+
+struct Fixture {
+    QTemporaryDir dir;
+    std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>();
+    std::unique_ptr<MainWindow> window;
+
+    explicit Fixture(bool loadModel = true) {
+        window = std::make_unique<MainWindow>(testOptions(backend));
+        showWindow(*window);
+        REQUIRE(window->openFile(writeTestImage(dir.path())));
+        if (loadModel) {
+            window->engine()->loadModel(dragdiff::ModelSpec{});
+            REQUIRE(waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }));
+        }
+        clickImage(*window, QPointF(40, 40));
+        clickImage(*window, QPointF(120, 90));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a model that fails to load shows an actionable error and the window stays usable", "[ui]") {
+    QTemporaryDir dir;
+    MainWindow window(testOptions());  // the real engine
+    showWindow(window);
+    REQUIRE(window.openFile(writeTestImage(dir.path())));
+    dragdiff::ModelSpec spec;
+    spec.path = (dir.path() + "/missing-model.safetensors").toStdString();
+    window.engine()->loadModel(spec);
+    REQUIRE(waitFor([&] { return window.engine()->modelState() == EngineController::ModelState::Failed; }));
+    QApplication::processEvents();
+    CHECK(window.banner()->isVisible());
+    CHECK(window.banner()->kind() == MessageBanner::Kind::Error);
+    CHECK(window.banner()->text().contains("missing-model.safetensors"));
+    // Still usable: points, undo, and Run explains instead of failing.
+    clickImage(window, QPointF(20, 20));
+    clickImage(window, QPointF(60, 60));
+    CHECK(window.document()->completePairCount() == 1);
+    window.actions()->run->trigger();
+    CHECK_FALSE(window.engine()->editRunning());
+    CHECK(window.banner()->text().contains("No model"));
+    window.actions()->undo->trigger();
+    CHECK(window.document()->completePairCount() == 0);
+}
+
+TEST_CASE("a run streams previews and its result is one undoable step", "[ui]") {
+    Fixture f;
+    f.backend->steps = 8;
+    QSignalSpy progress(f.window->engine(), &EngineController::editProgress);
+    QSignalSpy finished(f.window->engine(), &EngineController::editFinished);
+    const QImage before = f.window->document()->image();
+    const int undoCount = f.window->document()->undoStack()->count();
+    f.window->actions()->run->trigger();
+    REQUIRE(f.window->engine()->editRunning());
+    CHECK(f.window->canvas()->busy());
+    CHECK(f.window->actions()->cancel->isEnabled());
+    REQUIRE(waitFor([&] { return f.window->canvas()->showingPreview(); }));
+    REQUIRE(waitFor([&] { return finished.count() == 1; }));
+    CHECK(progress.count() >= 1);
+    CHECK_FALSE(f.window->canvas()->busy());
+    CHECK_FALSE(f.window->canvas()->showingPreview());
+    CHECK(f.window->document()->image() != before);
+    CHECK(f.window->document()->undoStack()->count() == undoCount + 1);
+    CHECK(f.window->document()->points().size() == 1);  // kept for another round
+    CHECK(f.window->actions()->compare->isEnabled());
+    f.window->document()->undoStack()->undo();
+    CHECK(f.window->document()->image() == before);
+}
+
+TEST_CASE("cancel stops within a step and returns to the pre-run state", "[ui]") {
+    Fixture f;
+    f.backend->steps = 200;
+    f.backend->stepMs = 20;
+    QSignalSpy cancelled(f.window->engine(), &EngineController::editCancelled);
+    const QImage before = f.window->document()->image();
+    const int undoCount = f.window->document()->undoStack()->count();
+    f.window->runEdit();
+    REQUIRE(waitFor([&] { return f.backend->stepsRun.load() >= 3; }));
+    QElapsedTimer clock;
+    clock.start();
+    f.window->actions()->cancel->trigger();
+    REQUIRE(waitFor([&] { return cancelled.count() == 1; }));
+    CHECK(clock.elapsed() < 500);
+    CHECK(f.backend->stepsRun.load() < 200);
+    CHECK_FALSE(f.window->engine()->editRunning());
+    CHECK_FALSE(f.window->canvas()->busy());
+    CHECK_FALSE(f.window->canvas()->showingPreview());
+    CHECK(f.window->document()->image() == before);
+    CHECK(f.window->document()->undoStack()->count() == undoCount);
+    CHECK(f.window->actions()->run->isEnabled());
+}
+
+TEST_CASE("an engine failure during a run shows a message and nothing is lost", "[ui]") {
+    Fixture f;
+    f.backend->failEdit = true;
+    QSignalSpy failed(f.window->engine(), &EngineController::editFailed);
+    const QImage before = f.window->document()->image();
+    f.window->runEdit();
+    REQUIRE(waitFor([&] { return failed.count() == 1; }));
+    CHECK(failed.at(0).at(0).toString().contains("out of memory"));
+    CHECK(f.window->banner()->isVisible());
+    CHECK(f.window->document()->image() == before);
+    CHECK(f.window->document()->points().size() == 1);
+    CHECK_FALSE(f.window->canvas()->busy());
+}
+
+namespace {
+// Runs one edit while a 5 ms timer probes the event loop and the view zooms as a user would;
+// returns the longest gap between two probe ticks.
+qint64 longestStallDuringRun(Fixture& f) {
+    QSignalSpy finished(f.window->engine(), &EngineController::editFinished);
+    QElapsedTimer clock;
+    qint64 last = 0, worst = 0;
+    QTimer probe;
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.elapsed();
+        worst = std::max(worst, now - last);
+        last = now;
+    });
+    clock.start();
+    probe.start();
+    f.window->runEdit();
+    int zooms = 0;
+    while (finished.count() == 0 && clock.elapsed() < 10000) {
+        QApplication::processEvents(QEventLoop::AllEvents, 5);
+        if (clock.elapsed() / 100 > zooms) {
+            ++zooms;
+            f.window->canvas()->zoomBy(zooms % 2 ? 1.3 : 1 / 1.3, QPointF(200, 200));
+            f.window->canvas()->repaint();
+        }
+    }
+    probe.stop();
+    REQUIRE(finished.count() == 1);
+    return worst;
+}
+}  // namespace
+
+TEST_CASE("the event loop never stalls more than 50 ms during a run", "[ui]") {
+    Fixture f;
+    f.backend->steps = 40;
+    f.backend->stepMs = 25;
+    // The machine is shared: one preempted tick can exceed 50 ms without any fault of ours. A
+    // real stall (the UI waiting on the engine) happens on every run, so the best of three counts.
+    qint64 best = std::numeric_limits<qint64>::max();
+    std::string all;
+    for (int attempt = 0; attempt < 3 && best > 50; ++attempt) {
+        const qint64 worst = longestStallDuringRun(f);
+        best = std::min(best, worst);
+        all += std::to_string(worst) + " ms ";
+    }
+    INFO("longest stall per run: " << all);
+    CHECK(best <= 50);
+}
+
+TEST_CASE("hover heatmaps are coalesced: only the newest point is computed", "[ui]") {
+    Fixture f;
+    QSignalSpy ready(f.window->engine(), &EngineController::heatmapReady);
+    for (int i = 0; i < 50; ++i) f.window->engine()->requestHeatmap(QPointF(10 + i, 20), dragdiff::EditParameters());
+    REQUIRE(waitFor([&] { return ready.count() >= 1 && ready.last().at(1).toPointF() == QPointF(59, 20); }, 3000));
+    // 50 requests, each taking 15 ms: without coalescing all 50 would run.
+    CHECK(f.backend->heatmapCalls.load() < 10);
+    const QPointF last = ready.last().at(1).toPointF();
+    CHECK(last == QPointF(59, 20));
+
+    // Hovering with the point tool shows it on the canvas.
+    Canvas* canvas = f.window->canvas();
+    const QPointF at = canvas->imageToWidget(QPointF(100, 100));
+    QMouseEvent move(QEvent::MouseMove, at, canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(canvas, &move);
+    REQUIRE(waitFor([&] { return !canvas->heatmap().isNull(); }));
+    CHECK(canvas->heatmap().size() == QSize(200, 150));
+}

@@ -1,0 +1,27 @@
+// Test main for the UI: plain Catch2 (this binary never includes torch, so the glog CHECK clash
+// that support/catch.h works around cannot happen) plus the QApplication every widget needs.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QStandardPaths>
+
+namespace {
+QtMessageHandler previousHandler = nullptr;
+// The offscreen platform warns about every top-level resize; that noise hides real messages.
+void quietHandler(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (message.contains("propagateSizeHints")) return;
+    previousHandler(type, context, message);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    previousHandler = qInstallMessageHandler(quietHandler);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Settings, autosave and samples go to a test location, never the user's own.
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("DragDiffTest");
+    QApplication::setOrganizationName("DragDiffTest");
+    return Catch::Session().run(argc, argv);
+}

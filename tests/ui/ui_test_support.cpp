@@ -1,0 +1,142 @@
+#include "ui_test_support.h"
+
+#include "dragdiff/dragdiff.h"
+#include "ui/canvas.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QMouseEvent>
+#include <QTest>
+#include <QThread>
+
+#include <cmath>
+
+namespace dragdiff::ui::test {
+
+ModelInfo FakeBackend::loadModel(const ModelSpec& spec) {
+    if (failLoad) throw LoadError("cannot load model '" + spec.path + "': scripted failure");
+    ModelInfo info;
+    info.path = spec.path;
+    info.family = "fake";
+    info.device = spec.device;
+    info.imageSize = 256;
+    return info;
+}
+
+void FakeBackend::prepareImage(const RgbaImage& image, const std::string&, const std::atomic<bool>* cancel) {
+    if (cancel && *cancel) throw Cancelled();
+    width_ = image.width;
+    height_ = image.height;
+}
+
+HeatMap FakeBackend::heatmap(PointF point, const EditParameters&) const {
+    ++heatmapCalls;
+    QThread::msleep(15);  // a heatmap takes a moment: requests pile up unless coalesced
+    HeatMap h;
+    h.width = width_;
+    h.height = height_;
+    h.values.resize(static_cast<size_t>(h.width) * h.height);
+    for (int y = 0; y < h.height; ++y)
+        for (int x = 0; x < h.width; ++x)
+            h.values[static_cast<size_t>(y) * h.width + x] =
+                static_cast<float>(std::exp(-(std::pow(x - point.x, 2) + std::pow(y - point.y, 2)) / 200.0));
+    return h;
+}
+
+EditResult FakeBackend::edit(const EditRequest& request, const ProgressCallback& progress,
+                             const std::atomic<bool>* cancel) {
+    ++editCalls;
+    if (request.drags.empty()) throw InvalidRequest("no drags");
+    RgbaImage out = request.image;
+    for (size_t i = 0; i < out.pixels.size(); i += 4) out.pixels[i] = static_cast<uint8_t>(255 - out.pixels[i]);
+    for (int s = 1; s <= steps; ++s) {
+        if (cancel && *cancel) throw Cancelled();
+        QThread::msleep(static_cast<unsigned long>(stepMs));
+        ++stepsRun;
+        if (failEdit && s == steps / 2) throw std::bad_alloc();
+        EditProgress p;
+        p.phase = "editing";
+        p.step = s;
+        p.totalSteps = steps;
+        p.elapsedSeconds = s * stepMs / 1000.0;
+        p.etaSeconds = (steps - s) * stepMs / 1000.0;
+        for (const auto& d : request.drags) {
+            const double t = static_cast<double>(s) / steps;
+            p.centroids.push_back({d.handle.x + (d.target.x - d.handle.x) * t, d.handle.y + (d.target.y - d.handle.y) * t});
+        }
+        p.preview = out;
+        if (progress) progress(p);
+    }
+    EditResult r;
+    r.image = out;
+    r.steps.resize(static_cast<size_t>(steps));
+    return r;
+}
+
+QString writeTestImage(const QString& dir, const QString& name, int w, int h) {
+    RgbaImage img;
+    img.width = w;
+    img.height = h;
+    img.pixels.resize(static_cast<size_t>(w) * h * 4);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            uint8_t* p = img.pixels.data() + (static_cast<size_t>(y) * w + x) * 4;
+            p[0] = static_cast<uint8_t>(x * 255 / w);
+            p[1] = static_cast<uint8_t>(y * 255 / h);
+            p[2] = 128;
+            p[3] = 255;
+        }
+    const QString path = dir + "/" + name;
+    dragdiff::saveImage(img, path.toStdString());
+    return path;
+}
+
+MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend) {
+    MainWindow::Options o;
+    o.backend = std::move(backend);
+    o.loadModelAtStart = false;
+    o.interactive = false;
+    o.autosave = false;
+    return o;
+}
+
+void showWindow(MainWindow& window) {
+    window.resize(1280, 800);
+    window.show();
+    QTest::qWaitForWindowExposed(&window);
+    QApplication::processEvents();
+}
+
+void clickImage(MainWindow& window, QPointF imagePoint, Qt::MouseButton button) {
+    Canvas* c = window.canvas();
+    QTest::mouseClick(c, button, Qt::NoModifier, c->imageToWidget(imagePoint).toPoint());
+}
+
+namespace {
+void send(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(w, &e);
+}
+}  // namespace
+
+void dragImage(MainWindow& window, QPointF from, QPointF to, int steps) {
+    Canvas* c = window.canvas();
+    send(c, QEvent::MouseButtonPress, c->imageToWidget(from), Qt::LeftButton, Qt::LeftButton);
+    for (int i = 1; i <= steps; ++i) {
+        const QPointF p = from + (to - from) * (static_cast<double>(i) / steps);
+        send(c, QEvent::MouseMove, c->imageToWidget(p), Qt::NoButton, Qt::LeftButton);
+    }
+    send(c, QEvent::MouseButtonRelease, c->imageToWidget(to), Qt::LeftButton, Qt::NoButton);
+}
+
+bool waitFor(const std::function<bool()>& done, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < timeoutMs) {
+        QApplication::processEvents(QEventLoop::AllEvents, 10);
+        QThread::msleep(2);
+    }
+    return done();
+}
+
+}  // namespace dragdiff::ui::test

@@ -1,0 +1,55 @@
+#pragma once
+// Helpers for the UI tests: a scripted engine backend, test pictures, mouse input in image
+// coordinates, and waiting on the event loop.
+#include "ui/engine_backend.h"
+#include "ui/main_window.h"
+
+#include <QPointF>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace dragdiff::ui::test {
+
+// An engine that needs no model: loads instantly (or fails), "prepares" instantly, answers
+// heatmaps with a blob, and edits in `steps` steps of `stepMs` each, sending a preview every step,
+// honouring the cancel flag within one step like the real engine.
+class FakeBackend : public EngineBackend {
+public:
+    bool failLoad = false;
+    bool failEdit = false;
+    int steps = 10;
+    int stepMs = 20;
+    mutable std::atomic<int> heatmapCalls{0};
+    std::atomic<int> editCalls{0};
+    std::atomic<int> stepsRun{0};
+
+    ModelInfo loadModel(const ModelSpec& spec) override;
+    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel) override;
+    HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
+    EditResult edit(const EditRequest& request, const ProgressCallback& progress,
+                    const std::atomic<bool>* cancel) override;
+
+private:
+    std::atomic<int> width_{0};  // written by prepareImage, read by the heatmap thread
+    std::atomic<int> height_{0};
+};
+
+// Writes a 200x150 gradient picture (PNG) and returns its path.
+QString writeTestImage(const QString& dir, const QString& name = "picture.png", int w = 200, int h = 150);
+
+MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend = nullptr);
+// Shows the window at 1280x800 and waits until it is laid out.
+void showWindow(MainWindow& window);
+
+// Mouse input at image coordinates on the canvas.
+void clickImage(MainWindow& window, QPointF imagePoint, Qt::MouseButton button = Qt::LeftButton);
+void dragImage(MainWindow& window, QPointF from, QPointF to, int steps = 8);
+
+// Processes events until `done` or the timeout; returns `done()`.
+bool waitFor(const std::function<bool()>& done, int timeoutMs = 5000);
+
+}  // namespace dragdiff::ui::test

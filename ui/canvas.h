@@ -1,0 +1,129 @@
+#pragma once
+// The editing canvas: shows the picture at any zoom (nearest-neighbour when magnified so pixels
+// stay crisp), with the mask, heatmap, drag points and run previews drawn in image coordinates.
+// Wheel zooms around the cursor; middle-drag or Space+drag pans; the active Tool gets the rest.
+#include <QImage>
+#include <QPixmap>
+#include <QPointF>
+#include <QVector>
+#include <QWidget>
+
+class QPushButton;
+
+namespace dragdiff::ui {
+
+class Document;
+class Tool;
+
+class Canvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit Canvas(Document* document, QWidget* parent = nullptr);
+
+    // View transform: widget = image * scale + offset.
+    double scale() const { return scale_; }
+    QPointF offset() const { return offset_; }
+    QPointF imageToWidget(QPointF image) const { return image * scale_ + offset_; }
+    QPointF widgetToImage(QPointF widget) const { return (widget - offset_) / scale_; }
+    QPointF clampToImage(QPointF image) const;
+    void setScale(double scale, QPointF anchorWidget);
+    void zoomBy(double factor, QPointF anchorWidget);
+    void zoomIn();
+    void zoomOut();
+    void fitToWindow();
+    void actualSize();  // 100 %
+    bool fitMode() const { return fitMode_; }
+
+    void setTool(Tool* tool);
+    Tool* tool() const { return tool_; }
+
+    int selectedPair() const { return selectedPair_; }
+    void setSelectedPair(int index);
+    void deleteSelectedPair();
+
+    // Heatmap overlay. requestHeatmap() only emits heatmapRequested: the owner coalesces and
+    // answers with setHeatmap().
+    void requestHeatmap(QPointF imagePoint);
+    void clearHeatmap();
+    void setHeatmap(const QImage& overlay);
+    void setHeatmapVisible(bool visible);
+    bool heatmapVisible() const { return heatmapVisible_; }
+    void setHeatmapOpacity(double opacity);
+    const QImage& heatmap() const { return heatmap_; }
+
+    // Run previews: the predicted picture and each handle's current centroid.
+    void setPreview(const QImage& preview, const QVector<QPointF>& centroids);
+    void clearPreview();
+    bool showingPreview() const { return !preview_.isNull(); }
+    // While busy, the tools do not edit (zoom and pan still work).
+    void setBusy(bool busy);
+    bool busy() const { return busy_; }
+
+    // Compare: a split view (before on the left of the divider) and/or "hold to see before".
+    void setCompareSplit(bool on);
+    bool compareSplit() const { return compareSplit_; }
+    void setShowBefore(bool on);
+    void setSplitPosition(double fraction);
+
+Q_SIGNALS:
+    void scaleChanged(double scale);
+    void heatmapRequested(QPointF imagePoint);
+    void heatmapCleared();
+    void cursorMoved(QPointF imagePoint, bool insideImage);
+    void selectedPairChanged(int index);
+    void sampleRequested();
+    void openRequested();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void enterEvent(QEnterEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
+
+private:
+    void onImageReset();
+    void onImageChanged();
+    void onMaskChanged(const QRect& rect);
+    void updateCursor();
+    void paintEmptyState(QPainter& painter);
+    void paintPoints(QPainter& painter);
+    void paintCentroids(QPainter& painter);
+    void paintDivider(QPainter& painter);
+    QRectF imageRectWidget() const;
+    bool nearDivider(QPointF widgetPos) const;
+
+    Document* document_;
+    Tool* tool_ = nullptr;
+    QPixmap pixmap_;           // the document's picture, converted once per change
+    QPixmap beforePixmap_;     // the picture before the last applied edit
+    QImage maskOverlay_;       // premultiplied colour overlay made from the mask
+    QImage heatmap_;
+    QImage preview_;
+    QVector<QPointF> centroids_;
+    double scale_ = 1.0;
+    QPointF offset_;
+    bool fitMode_ = true;
+    bool panning_ = false;
+    bool spaceHeld_ = false;
+    QPointF panStart_;
+    QPointF panOffsetStart_;
+    int selectedPair_ = -1;
+    bool heatmapVisible_ = true;
+    double heatmapOpacity_ = 0.6;
+    bool busy_ = false;
+    bool compareSplit_ = false;
+    bool showBefore_ = false;
+    double splitFraction_ = 0.5;
+    bool draggingDivider_ = false;
+    QPushButton* openButton_ = nullptr;
+    QPushButton* sampleButton_ = nullptr;
+};
+
+}  // namespace dragdiff::ui

@@ -1,0 +1,152 @@
+#include "ui/engine_controller.h"
+
+#include "ui/engine_worker.h"
+#include "ui/heatmap_worker.h"
+
+namespace dragdiff::ui {
+
+EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObject* parent)
+    : QObject(parent), backend_(backend ? std::move(backend) : std::make_shared<FacadeBackend>()) {
+    qRegisterMetaType<dragdiff::ModelInfo>();
+    qRegisterMetaType<EditUpdate>();
+    qRegisterMetaType<EditOutcome>();
+    qRegisterMetaType<HeatmapResult>();
+
+    worker_ = new EngineWorker(backend_);
+    worker_->moveToThread(&workerThread_);
+    heatmapWorker_ = new HeatmapWorker(backend_);
+    heatmapWorker_->moveToThread(&heatmapThread_);
+    workerThread_.setObjectName("dragdiff-engine");
+    heatmapThread_.setObjectName("dragdiff-heatmap");
+
+    connect(worker_, &EngineWorker::modelLoaded, this, [this](const ModelInfo& info, quint64 generation) {
+        if (generation != modelGeneration_) return;
+        modelInfo_ = info;
+        modelError_.clear();
+        modelState_ = ModelState::Ready;
+        Q_EMIT modelStateChanged(modelState_);
+        if (!pendingImage_.isNull()) startPrepare();
+    });
+    connect(worker_, &EngineWorker::modelFailed, this, [this](const QString& message, quint64 generation) {
+        if (generation != modelGeneration_) return;
+        modelError_ = message;
+        modelState_ = ModelState::Failed;
+        Q_EMIT modelStateChanged(modelState_);
+        if (!pendingImage_.isNull()) setImageState(ImageState::Waiting);
+    });
+    connect(worker_, &EngineWorker::imagePrepared, this, [this](quint64 generation) {
+        if (generation == imageGeneration_) setImageState(ImageState::Prepared);
+    });
+    connect(worker_, &EngineWorker::prepareFailed, this, [this](const QString& message, quint64 generation) {
+        if (generation != imageGeneration_) return;
+        setImageState(ImageState::Failed);
+        Q_EMIT prepareError(message);
+    });
+    connect(worker_, &EngineWorker::editProgress, this, [this](const EditUpdate& u) {
+        worker_->progressConsumed();
+        if (editRunning_) Q_EMIT editProgress(u);
+    });
+    connect(worker_, &EngineWorker::editFinished, this, [this](const EditOutcome& o) {
+        finishEdit();
+        Q_EMIT editFinished(o);
+    });
+    connect(worker_, &EngineWorker::editFailed, this, [this](const QString& m) {
+        finishEdit();
+        Q_EMIT editFailed(m);
+    });
+    connect(worker_, &EngineWorker::editCancelled, this, [this] {
+        finishEdit();
+        Q_EMIT editCancelled();
+    });
+    connect(heatmapWorker_, &HeatmapWorker::ready, this, [this](const HeatmapResult& r) {
+        // A picture change since the request makes the answer stale.
+        if (imageState_ != ImageState::Prepared) return;
+        Q_EMIT heatmapReady(r.overlay, r.point);
+    });
+
+    workerThread_.start();
+    heatmapThread_.start();
+}
+
+EngineController::~EngineController() {
+    if (editCancel_) *editCancel_ = true;
+    if (prepareCancel_) *prepareCancel_ = true;
+    heatmapWorker_->setEnabled(false);
+    workerThread_.quit();
+    heatmapThread_.quit();
+    workerThread_.wait();
+    heatmapThread_.wait();
+    delete worker_;
+    delete heatmapWorker_;
+}
+
+void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
+    modelSpec_ = spec;
+    const quint64 generation = ++modelGeneration_;
+    modelState_ = ModelState::Loading;
+    modelError_.clear();
+    heatmapWorker_->setEnabled(false);
+    if (prepareCancel_) *prepareCancel_ = true;
+    if (imageState_ == ImageState::Prepared || imageState_ == ImageState::Preparing)
+        setImageState(ImageState::Waiting);
+    Q_EMIT modelStateChanged(modelState_);
+    QMetaObject::invokeMethod(worker_, [w = worker_, spec, generation] { w->loadModel(spec, generation); },
+                              Qt::QueuedConnection);
+}
+
+void EngineController::prepareImage(const QImage& image, const QString& prompt) {
+    pendingImage_ = image;
+    pendingPrompt_ = prompt;
+    if (prepareCancel_) *prepareCancel_ = true;
+    heatmapWorker_->setEnabled(false);
+    if (image.isNull()) {
+        setImageState(ImageState::None);
+        return;
+    }
+    if (modelState_ == ModelState::Ready) startPrepare();
+    else setImageState(ImageState::Waiting);
+}
+
+void EngineController::startPrepare() {
+    prepareCancel_ = std::make_shared<std::atomic<bool>>(false);
+    const quint64 generation = ++imageGeneration_;
+    setImageState(ImageState::Preparing);
+    QMetaObject::invokeMethod(
+        worker_,
+        [w = worker_, image = pendingImage_, prompt = pendingPrompt_, cancel = prepareCancel_, generation] {
+            w->prepareImage(image, prompt, cancel, generation);
+        },
+        Qt::QueuedConnection);
+}
+
+void EngineController::setImageState(ImageState state) {
+    heatmapWorker_->setEnabled(state == ImageState::Prepared);
+    if (state == imageState_) return;
+    imageState_ = state;
+    Q_EMIT imageStateChanged(state);
+}
+
+void EngineController::requestHeatmap(QPointF imagePoint, const EditParameters& parameters) {
+    if (imageState_ != ImageState::Prepared) return;
+    heatmapWorker_->post(imagePoint, parameters, ++heatmapRequest_);
+}
+
+bool EngineController::startEdit(const EditJob& job) {
+    if (editRunning_) return false;
+    editRunning_ = true;
+    editCancel_ = std::make_shared<std::atomic<bool>>(false);
+    QMetaObject::invokeMethod(worker_, [w = worker_, job, cancel = editCancel_] { w->runEdit(job, cancel); },
+                              Qt::QueuedConnection);
+    return true;
+}
+
+void EngineController::cancelEdit() {
+    if (editCancel_) *editCancel_ = true;
+}
+
+void EngineController::finishEdit() {
+    editRunning_ = false;
+    editCancel_.reset();
+}
+
+}  // namespace dragdiff::ui

@@ -1,0 +1,90 @@
+#pragma once
+// The UI thread's handle on the engine: owns the engine worker's thread and the heatmap thread,
+// tracks what is loaded and prepared, and hands every job its own cancel flag. Its destructor
+// cancels whatever runs, then quit()s and wait()s both threads.
+#include "ui/engine_backend.h"
+#include "ui/engine_types.h"
+
+#include <QImage>
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+namespace dragdiff::ui {
+
+class EngineWorker;
+class HeatmapWorker;
+
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    enum class ModelState { None, Loading, Ready, Failed };
+    enum class ImageState { None, Waiting, Preparing, Prepared, Failed };
+
+    // `backend` null = the real engine (FacadeBackend).
+    explicit EngineController(std::shared_ptr<EngineBackend> backend = nullptr, QObject* parent = nullptr);
+    ~EngineController() override;
+
+    void loadModel(const dragdiff::ModelSpec& spec);
+    ModelState modelState() const { return modelState_; }
+    QString modelError() const { return modelError_; }
+    const dragdiff::ModelInfo& modelInfo() const { return modelInfo_; }
+    const dragdiff::ModelSpec& modelSpec() const { return modelSpec_; }
+
+    // Prepares features for heatmaps as soon as a model is there; a newer picture cancels an
+    // older one still being prepared.
+    void prepareImage(const QImage& image, const QString& prompt = QString());
+    ImageState imageState() const { return imageState_; }
+
+    // Heatmap of `imagePoint` against the prepared picture; silently ignored until prepared.
+    void requestHeatmap(QPointF imagePoint, const EditParameters& parameters);
+    bool heatmapsAvailable() const { return imageState_ == ImageState::Prepared; }
+
+    bool startEdit(const EditJob& job);
+    void cancelEdit();
+    bool editRunning() const { return editRunning_; }
+
+    EngineWorker* worker() const { return worker_; }
+    HeatmapWorker* heatmapWorker() const { return heatmapWorker_; }
+
+Q_SIGNALS:
+    void modelStateChanged(dragdiff::ui::EngineController::ModelState state);
+    void imageStateChanged(dragdiff::ui::EngineController::ImageState state);
+    void prepareError(const QString& message);
+    void heatmapReady(const QImage& overlay, QPointF imagePoint);
+    void editProgress(const dragdiff::ui::EditUpdate& update);
+    void editFinished(const dragdiff::ui::EditOutcome& outcome);
+    void editFailed(const QString& message);
+    void editCancelled();
+
+private:
+    void setImageState(ImageState state);
+    void startPrepare();
+    void finishEdit();
+
+    std::shared_ptr<EngineBackend> backend_;
+    QThread workerThread_;
+    QThread heatmapThread_;
+    EngineWorker* worker_ = nullptr;
+    HeatmapWorker* heatmapWorker_ = nullptr;
+
+    ModelState modelState_ = ModelState::None;
+    QString modelError_;
+    dragdiff::ModelInfo modelInfo_;
+    dragdiff::ModelSpec modelSpec_;
+    quint64 modelGeneration_ = 0;
+
+    ImageState imageState_ = ImageState::None;
+    QImage pendingImage_;
+    QString pendingPrompt_;
+    quint64 imageGeneration_ = 0;
+    std::shared_ptr<std::atomic<bool>> prepareCancel_;
+
+    bool editRunning_ = false;
+    std::shared_ptr<std::atomic<bool>> editCancel_;
+    quint64 heatmapRequest_ = 0;
+};
+
+}  // namespace dragdiff::ui

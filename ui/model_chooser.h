@@ -1,0 +1,41 @@
+#pragma once
+// Chooses the model and device: the embedded default, a Stable Diffusion folder (diffusers
+// layout) or a single-file .safetensors, remembered in QSettings with the recent choices.
+#include "dragdiff/engine.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+
+namespace dragdiff::ui {
+
+class ModelChooser : public QWidget {
+    Q_OBJECT
+public:
+    explicit ModelChooser(QWidget* parent = nullptr);
+
+    // The spec saved in QSettings (or the embedded model on first start).
+    static dragdiff::ModelSpec savedSpec();
+    dragdiff::ModelSpec spec() const;
+    void setStatus(const QString& text, bool error);
+    // Selects `path` (adding it to the list if new) without emitting specChosen.
+    void selectPath(const QString& path);
+
+Q_SIGNALS:
+    void specChosen(const dragdiff::ModelSpec& spec);
+
+private:
+    void chooseFolder();
+    void chooseFile();
+    void addAndChoose(const QString& path);
+    void remember();
+
+    QComboBox* models_ = nullptr;
+    QComboBox* devices_ = nullptr;
+    QLabel* status_ = nullptr;
+    bool updating_ = false;
+};
+
+}  // namespace dragdiff::ui
