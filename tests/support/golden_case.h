@@ -42,9 +42,9 @@ std::vector<GoldenCase> allGoldenCases();
 }  // namespace dragdiff::test
 
 // Checks one reference tensor and reports case, tensor and the worst element on failure.
-#define CHECK_GOLDEN(goldenCase, name, ours)                                     \
-    do {                                                                         \
-        const std::string golden_failure_ = (goldenCase).compare((name), (ours)); \
-        INFO((goldenCase).name() << ": " << (name) << ": " << golden_failure_);  \
-        CHECK(golden_failure_.empty());                                          \
+#define CHECK_GOLDEN(goldenCase, tensorName, ours)                                     \
+    do {                                                                               \
+        const std::string golden_failure_ = (goldenCase).compare((tensorName), (ours)); \
+        INFO((goldenCase).name() << ": " << (tensorName) << ": " << golden_failure_);  \
+        CHECK(golden_failure_.empty());                                                \
     } while (0)
