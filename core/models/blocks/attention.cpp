@@ -10,9 +10,9 @@
 namespace dragdiff::models {
 namespace {
 
-// Bytes of one query chunk's scores: small enough to stay in cache between the score matmul, the
-// softmax and the value matmul.
-constexpr int64_t kScoreChunkBytes = 8ll << 20;
+// Bytes of one head's query-chunk scores: bounds the memory of long sequences (SD at 64×64: 16 MB
+// instead of 512 MB) while keeping the matmuls large enough to run at full speed.
+constexpr int64_t kScoreChunkBytes = 16ll << 20;
 
 std::string siteText(const AttentionSite& s) {
     return "self-attention (up block " + std::to_string(s.upBlock) + ", attention " + std::to_string(s.attention) +
@@ -64,28 +64,33 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
     const at::ScalarType scoreType = castInputs ? at::kFloat : q.scalar_type();
     const bool castSoftmax = upcastSoftmax && scoreType != at::kFloat;
     const int64_t elem = static_cast<int64_t>(c10::elementSize(scoreType));
-    const int64_t rows = std::clamp<int64_t>(kScoreChunkBytes / std::max<int64_t>(1, heads * lk * elem), 16, lq);
+    const int64_t rows = std::clamp<int64_t>(kScoreChunkBytes / std::max<int64_t>(1, lk * elem), 16, lq);
 
     at::Tensor out = at::empty({batch, lq, heads, dv}, v.options());  // [B, Lq, h, dv]
-    at::Tensor buffer = at::empty({heads, rows, lk}, q.options().dtype(scoreType));
+    at::Tensor buffer = at::empty({rows, lk}, q.options().dtype(scoreType));
     for (int64_t b = 0; b < batch; ++b) {
-        // Per-head strided views, no copies: [h, L, d] with row stride h·d.
-        at::Tensor qb = q[b].reshape({lq, heads, d}).transpose(0, 1);
-        at::Tensor kbT = k[b].reshape({lk, heads, d}).permute({1, 2, 0});  // [h, d, Lk]
-        at::Tensor vb = v[b].reshape({lk, heads, dv}).transpose(0, 1);    // [h, Lk, dv]
+        // Strided per-head views, no copies: [L, h, d] with row stride h·d.
+        at::Tensor qb = q[b].reshape({lq, heads, d});
+        at::Tensor kb = k[b].reshape({lk, heads, d});
+        at::Tensor vb = v[b].reshape({lk, heads, dv});
         if (castInputs) {
             qb = qb.to(at::kFloat);
-            kbT = kbT.to(at::kFloat);
+            kb = kb.to(at::kFloat);
         }
-        for (int64_t i0 = 0; i0 < lq; i0 += rows) {
-            const int64_t n = std::min(rows, lq - i0);
-            at::Tensor scores = n == rows ? buffer : at::empty({heads, n, lk}, buffer.options());  // [h, n, Lk]
-            at::bmm_out(scores, qb.narrow(1, i0, n), kbT).mul_(scale);  // see attentionWithGraph
-            if (castSoftmax) scores = scores.to(at::kFloat);
-            at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
-            at::Tensor probs = scores.scalar_type() == vb.scalar_type() ? scores : scores.to(vb.scalar_type());
-            at::Tensor target = out[b].narrow(0, i0, n).transpose(0, 1);  // [h, n, dv] view into out
-            at::bmm_out(target, probs, vb);
+        for (int64_t head = 0; head < heads; ++head) {
+            const at::Tensor qh = qb.select(1, head);      // [Lq, d]
+            const at::Tensor kT = kb.select(1, head).t();  // [d, Lk]
+            const at::Tensor vh = vb.select(1, head);      // [Lk, dv]
+            for (int64_t i0 = 0; i0 < lq; i0 += rows) {
+                const int64_t n = std::min(rows, lq - i0);
+                at::Tensor scores = n == rows ? buffer : buffer.narrow(0, 0, n);  // [n, Lk], contiguous
+                at::mm_out(scores, qh.narrow(0, i0, n), kT).mul_(scale);        // see attentionWithGraph
+                if (castSoftmax) scores = scores.to(at::kFloat);
+                at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
+                at::Tensor probs = scores.scalar_type() == vh.scalar_type() ? scores : scores.to(vh.scalar_type());
+                at::Tensor target = out[b].narrow(0, i0, n).select(1, head);  // [n, dv] view into out
+                at::mm_out(target, probs, vh);
+            }
         }
     }
     return out.view({batch, lq, heads * dv});

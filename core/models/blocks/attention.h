@@ -31,8 +31,8 @@ using SelfAttentionKVHook = std::function<std::pair<at::Tensor, at::Tensor>(
 // softmax(q kᵀ · scale) v per head, heads split from the channel dimension.
 // q [B, Lq, h·d], k [B, Lk, h·d], v [B, Lk, h·dv] -> [B, Lq, h·dv].
 // upcastAttention computes the scores in fp32, upcastSoftmax the softmax (diffusers' flags).
-// Without autograd it works on query chunks with in-place softmax (same numbers, far less
-// memory traffic); with autograd it follows diffusers' op sequence.
+// Without autograd it runs per head on query chunks with an in-place softmax (same numbers,
+// bounded memory, no head-split copies); with autograd it follows diffusers' op sequence.
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                      double scale, bool upcastAttention = false, bool upcastSoftmax = false);
 
