@@ -1,30 +1,173 @@
-// Transitional: the facade's Engine until the models land (replaced by core/drag/).
+// The facade's Engine: owns the loaded pipeline and the prepared image's features, and turns
+// every library exception into the core's own error types.
 #include "dragdiff/engine.h"
 
+#include "diffusion/ddim_scheduler.h"
+#include "drag/correspondence.h"
+#include "drag/drag_editor.h"
+#include "drag/latent_ops.h"
+#include "drag/pipeline.h"
+#include "drag/working_image.h"
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/cuda.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <shared_mutex>
 #include <thread>
 
 namespace dragdiff {
+namespace {
 
-struct Engine::Impl {};
+// DIFT's timestep: noise enough to make features semantic, little enough to keep the layout.
+constexpr int64_t kFeatureTimestep = 261;
 
-std::vector<std::string> availableDevices() { return {"cpu"}; }
-void setThreadCount(int) {}
-int threadCount() { return static_cast<int>(std::thread::hardware_concurrency()); }
+int defaultThreads() {
+    if (const char* env = std::getenv("DRAGDIFF_THREADS"); env && *env) {
+        int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+}
 
-Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+// Runs `f`, re-throwing LibTorch / OpenCV / allocation failures as the core's errors.
+template <typename F>
+auto translated(const char* what, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error&) {
+        throw;
+    } catch (const c10::Error& e) {
+        const std::string msg = e.what_without_backtrace();
+        if (msg.find("out of memory") != std::string::npos || msg.find("DefaultCPUAllocator") != std::string::npos)
+            throw Error(std::string(what) + " ran out of memory; close other programs, use a smaller model or "
+                                            "image, or fewer guided steps");
+        throw Error(std::string(what) + " failed: " + msg);
+    } catch (const cv::Exception& e) {
+        throw Error(std::string(what) + " failed in image processing: " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw Error(std::string(what) + " ran out of memory; close other programs or use a smaller image");
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> availableDevices() {
+    std::vector<std::string> d{"cpu"};
+    if (torch::cuda::is_available()) d.push_back("cuda");
+    return d;
+}
+
+void setThreadCount(int threads) { at::set_num_threads(threads > 0 ? threads : defaultThreads()); }
+
+int threadCount() { return at::get_num_threads(); }
+
+struct Engine::Impl {
+    std::optional<drag::Pipeline> pipeline;
+    mutable std::shared_mutex featuresMutex;  // guards the prepared features below
+    at::Tensor features;                      // [1, C, h, w] at latent resolution
+    drag::WorkingImage work;
+    int latentScale = 8;
+    bool prepared = false;
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {
+    static std::once_flag threadsOnce;
+    std::call_once(threadsOnce, [] { setThreadCount(0); });
+}
+
 Engine::~Engine() = default;
+
 ModelInfo Engine::loadModel(const ModelSpec& spec) {
-    throw LoadError("cannot load model '" + spec.path + "': model loading is not built yet");
+    return translated("loading the model", [&] {
+        {
+            std::unique_lock lock(impl_->featuresMutex);
+            impl_->features = at::Tensor();
+            impl_->prepared = false;
+        }
+        impl_->pipeline.reset();
+        impl_->pipeline.emplace(drag::loadPipeline(spec));
+        return impl_->pipeline->info;
+    });
 }
-bool Engine::hasModel() const { return false; }
-ModelInfo Engine::modelInfo() const { return {}; }
-void Engine::prepareImage(const RgbaImage&, const std::string&, const std::atomic<bool>*) {
-    throw InvalidRequest("no model loaded");
+
+bool Engine::hasModel() const { return impl_->pipeline.has_value(); }
+
+ModelInfo Engine::modelInfo() const {
+    if (!impl_->pipeline) throw InvalidRequest("no model is loaded");
+    return impl_->pipeline->info;
 }
-bool Engine::imagePrepared() const { return false; }
-HeatMap Engine::heatmap(PointF, const EditParameters&) const { throw InvalidRequest("no model loaded"); }
-EditResult Engine::edit(const EditRequest&, const ProgressCallback&, const std::atomic<bool>*) {
-    throw InvalidRequest("no model loaded");
+
+void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel) {
+    if (!impl_->pipeline) throw InvalidRequest("load a model before preparing an image");
+    if (image.empty()) throw InvalidRequest("no image to prepare");
+    translated("preparing the image's features", [&] {
+        at::NoGradGuard noGrad;
+        drag::Pipeline& p = *impl_->pipeline;
+        drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
+        if (cancel && cancel->load()) throw Cancelled();
+        at::Tensor context = p.encodePrompt(prompt);
+        const double sf = p.vae->scalingFactor();
+        at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;
+        if (cancel && cancel->load()) throw Cancelled();
+        diffusion::DDIMScheduler scheduler(p.scheduler);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(/*seed=*/0);
+        at::Tensor noise = at::randn(z0.sizes(), gen, at::TensorOptions().dtype(at::kFloat)).to(p.device);
+        const int64_t t = std::min<int64_t>(kFeatureTimestep, scheduler.numTrainTimesteps() - 1);
+        at::Tensor noisy = scheduler.addNoise(z0, noise, t);
+        models::UNetForwardOptions o;
+        const int k = p.defaultFeatureBlock();
+        o.stopAfterUpBlock = k;
+        auto out = p.unet->forward(noisy, at::scalar_tensor(t, at::kLong), context, o);
+        at::Tensor feats = drag::resizeFeatures(out.upBlockOutputs[k], z0.size(2), z0.size(3)).contiguous();
+        std::unique_lock lock(impl_->featuresMutex);
+        impl_->features = feats;
+        impl_->work = work;
+        impl_->latentScale = p.latentScale();
+        impl_->prepared = true;
+    });
+}
+
+bool Engine::imagePrepared() const {
+    std::shared_lock lock(impl_->featuresMutex);
+    return impl_->prepared;
+}
+
+HeatMap Engine::heatmap(PointF point, const EditParameters& parameters) const {
+    std::shared_lock lock(impl_->featuresMutex);
+    if (!impl_->prepared) throw InvalidRequest("the image is not prepared yet");
+    return translated("computing the heatmap", [&] {
+        at::NoGradGuard noGrad;
+        const drag::WorkingImage& w = impl_->work;
+        if (point.x < 0 || point.y < 0 || point.x > w.original.width || point.y > w.original.height)
+            throw InvalidRequest("the point is outside the image");
+        PointF wp = w.toWorking(point);
+        PointF lp{wp.x / impl_->latentScale, wp.y / impl_->latentScale};
+        at::Tensor heat = drag::heatmapOf(impl_->features, lp, drag::HeatmapSettings::from(parameters))
+                              .to(at::kCPU, at::kFloat)
+                              .contiguous();
+        cv::Mat latent(int(heat.size(0)), int(heat.size(1)), CV_32FC1, heat.data_ptr<float>());
+        cv::Mat working, out;
+        cv::resize(latent, working, w.rgb.size(), 0, 0, cv::INTER_LINEAR);
+        cv::resize(working(cv::Rect(0, 0, w.content.width, w.content.height)), out, w.original, 0, 0, cv::INTER_LINEAR);
+        HeatMap h;
+        h.width = out.cols;
+        h.height = out.rows;
+        h.values.assign(out.ptr<float>(0), out.ptr<float>(0) + out.total());
+        for (float& v : h.values) v = std::min(1.0f, std::max(0.0f, v));
+        return h;
+    });
+}
+
+EditResult Engine::edit(const EditRequest& request, const ProgressCallback& progress, const std::atomic<bool>* cancel) {
+    if (!impl_->pipeline) throw InvalidRequest("load a model before running an edit");
+    return translated("the edit", [&] { return drag::runDragEdit(*impl_->pipeline, request, progress, cancel); });
 }
 
 }  // namespace dragdiff

@@ -1,0 +1,41 @@
+#pragma once
+// A loaded Stable-Diffusion-style model: UNet, VAE, optional text encoder and tokenizer, and the
+// scheduler config, read from a diffusers folder, a single-file checkpoint, or the embedded model.
+#include "dragdiff/engine.h"
+#include "models/clip/clip_text_model.h"
+#include "models/clip/clip_tokenizer.h"
+#include "models/model_configs.h"
+#include "models/unet/unet_2d_condition.h"
+#include "models/vae/autoencoder_kl.h"
+
+#include <optional>
+#include <string>
+
+namespace dragdiff::drag {
+
+struct Pipeline {
+    models::UNet2DConditionModel unet{nullptr};
+    models::AutoencoderKL vae{nullptr};
+    models::CLIPTextModel textEncoder{nullptr};  // null when the model has none
+    std::optional<models::CLIPTokenizer> tokenizer;
+    models::DDIMConfig scheduler;
+    at::Tensor constantContext;  // [1, L, C] used when there is no text encoder
+    at::Device device = at::kCPU;
+    ModelInfo info;
+
+    int latentScale() const;       // image pixels per latent pixel
+    int sizeMultiple() const;      // working image sides must be multiples of this
+    int nativeImageSize() const;   // long side the model was trained at
+    int defaultFeatureBlock() const;
+    // The UNet's context for `prompt` ([1, L, C]); InvalidRequest for a prompt the model cannot read.
+    at::Tensor encodePrompt(const std::string& prompt);
+};
+
+// Resolves "embedded" to the shipped weights folder: $DRAGDIFF_WEIGHTS_DIR/embedded, the install
+// prefix's share/dragdiff/weights/embedded, or the source tree's weights/embedded.
+std::string embeddedModelFolder();
+
+// Throws LoadError naming the file and what is wrong.
+Pipeline loadPipeline(const ModelSpec& spec);
+
+}  // namespace dragdiff::drag
