@@ -33,6 +33,9 @@ install_packages() {
 build_project() {
   local jobs
   jobs="$(nproc)"
+  # ccache across clones and with precompiled headers (the cache keys use paths relative to the clone).
+  export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=true
+  export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
   if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
   fi
@@ -53,6 +56,8 @@ case "$mode" in
     install_packages
     build_project
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+    # ctest runs one test per core; each test then uses one thread instead of fighting over them.
+    export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" DRAGDIFF_THREADS="${DRAGDIFF_THREADS:-1}"
     cd "$build"
     exec ctest --output-on-failure --timeout 1500 -j "$(nproc)"
     ;;
