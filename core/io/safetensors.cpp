@@ -200,6 +200,15 @@ at::Tensor SafetensorsFile::load(const std::string& name, at::ScalarType dtype, 
 
 at::Tensor SafetensorsFile::load(const std::string& name) const { return view(name).clone(); }
 
+void SafetensorsFile::releasePages(const std::string& name) const {
+    const TensorEntry& e = entry(name);
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    // Only whole pages inside the tensor's span: neighbours may still be in use.
+    const uint64_t begin = (dataOffset_ + e.begin + page - 1) / page * page;
+    const uint64_t end = (dataOffset_ + e.end) / page * page;
+    if (end > begin) ::madvise(const_cast<uint8_t*>(map_) + begin, end - begin, MADV_DONTNEED);
+}
+
 void writeSafetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {
     json header = json::object();

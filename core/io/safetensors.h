@@ -48,6 +48,9 @@ public:
     // An owned tensor converted to `dtype` on `device` (one copy).
     at::Tensor load(const std::string& name, at::ScalarType dtype, const at::Device& device = at::kCPU) const;
     at::Tensor load(const std::string& name) const;  // in the stored dtype, owned
+    // Tells the kernel the tensor's mapped pages are no longer needed (they are re-read from the
+    // file if viewed again). Keeps peak memory near one copy of the weights while loading.
+    void releasePages(const std::string& name) const;
 
 private:
     std::string path_;

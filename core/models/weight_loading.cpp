@@ -26,7 +26,10 @@ void WeightSet::add(const std::string& name, SourceTensor tensor) {
 void WeightSet::addFile(std::shared_ptr<const io::SafetensorsFile> file, const std::string& prefix) {
     for (const auto& e : file->entries()) {
         if (e.name.compare(0, prefix.size(), prefix) != 0) continue;
-        add(e.name.substr(prefix.size()), SourceTensor{file->view(e.name), file->path(), e.name});
+        const io::SafetensorsFile* raw = file.get();
+        const std::string key = e.name;
+        add(e.name.substr(prefix.size()),
+            SourceTensor{file->view(e.name), file->path(), e.name, [raw, key] { raw->releasePages(key); }});
     }
     keepAlive(std::move(file));
 }
@@ -55,6 +58,7 @@ void loadIntoModule(torch::nn::Module& module, const WeightSet& weights, const s
             throw LoadError(component + ": tensor '" + src.key + "' in '" + src.file + "' has dtype " +
                             std::string(c10::toString(src.view.scalar_type())) + ", expected floating point");
         target.copy_(src.view);
+        if (src.release) src.release();
     }
     if (!missing.empty()) {
         std::string list;

@@ -21,6 +21,8 @@ struct SourceTensor {
     at::Tensor view;   // usually a zero-copy view of a memory-mapped file
     std::string file;  // where it came from, for error messages
     std::string key;   // its key in that file
+    // Drops the mapped pages once the tensor is copied, so loading never holds a model twice.
+    std::function<void()> release;
 };
 
 // Module-path name -> tensor. Owns the files its views point into.

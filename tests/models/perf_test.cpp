@@ -14,6 +14,12 @@
 #include <iostream>
 #include <string>
 #include <tuple>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "io/atomic_file.h"
+#include "io/safetensors.h"
 
 using namespace dragdiff;
 
@@ -131,4 +137,38 @@ TEST_CASE("The full-size VAE in fp32 stays within 1e-4 rms of fp64", "[.precisio
         std::cout << "vae " << name << ": max error " << err << " = " << err / rms << " rms\n";
         CHECK(err < 1e-4 * rms);
     }
+}
+
+namespace {
+const char* kLoadFolder = "/tmp/dragdiff-sd15-unet";
+long peakRssKb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return -1;
+}
+}  // namespace
+
+// Run in two processes: `test_models "[.perf-load-write]"` then `test_models "[.perf-load]"`, so
+// the second one's peak RSS is the load alone.
+TEST_CASE("write a random SD 1.5 UNet checkpoint for the load test", "[.perf-load-write]") {
+    auto unet = models::UNet2DConditionModel(models::UNetConfig::sd15());
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& p : unet->named_parameters()) tensors[p.key()] = p.value();
+    std::filesystem::create_directories(kLoadFolder);
+    io::writeSafetensors(std::string(kLoadFolder) + "/diffusion_pytorch_model.safetensors", tensors);
+    io::writeFileAtomically(std::string(kLoadFolder) + "/config.json",
+                            R"({"cross_attention_dim": 768, "attention_head_dim": 8, "sample_size": 64})");
+}
+
+TEST_CASE("loading SD 1.5's UNet keeps peak memory near one copy of the weights", "[.perf-load]") {
+    const auto start = std::chrono::steady_clock::now();
+    auto unet = models::loadUNet(kLoadFolder);
+    int64_t bytes = 0;
+    for (const auto& p : unet->parameters()) bytes += p.numel() * 4;
+    const double ratio = double(peakRssKb()) * 1024.0 / double(bytes);
+    std::cout << "load: " << secondsSince(start) << " s, weights " << bytes / (1 << 20) << " MiB, peak RSS "
+              << peakRssKb() / 1024 << " MiB, ratio " << ratio << "\n";
+    CHECK(ratio < 1.3);
 }
