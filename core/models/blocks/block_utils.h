@@ -4,6 +4,8 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
+#include <vector>
+
 namespace dragdiff::models {
 
 // True when `t` may be overwritten in place without breaking a backward pass: grad mode is off
@@ -22,6 +24,18 @@ inline at::Tensor addTemp(at::Tensor a, const at::Tensor& b) {
 inline at::Tensor divTemp(at::Tensor a, double s) {
     if (s == 1.0) return a;
     return canOverwrite(a) ? a.div_(s) : a / s;
+}
+
+// A 1×1 convolution as matmuls: weight [Cout, Cin(,1,1)] · x[b] [Cin, N] + bias -> [B, Cout, N].
+// x may be a strided view (e.g. transposed tokens). Avoids the slow 1×1 conv path torch takes
+// with one thread and the layout copies around it.
+inline at::Tensor pointwiseConv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+    const at::Tensor w = weight.flatten(1);     // [Cout, Cin]
+    const at::Tensor b = bias.unsqueeze(1);     // [Cout, 1]
+    if (x.size(0) == 1) return at::addmm(b, w, x[0]).unsqueeze(0);
+    std::vector<at::Tensor> outs;
+    for (int64_t i = 0; i < x.size(0); ++i) outs.push_back(at::addmm(b, w, x[i]));
+    return at::stack(outs);
 }
 
 }  // namespace dragdiff::models
