@@ -60,19 +60,6 @@ TEST_CASE("SD VAE decode of a 64x64 latent", "[.perf]") {
     CHECK(image.isfinite().all().item<bool>());
 }
 
-#include <torch/csrc/autograd/profiler_legacy.h>
-TEST_CASE("Profile of the SD 1.5 UNet forward", "[.profile]") {
-    at::manual_seed(0);
-    auto unet = models::UNet2DConditionModel(models::UNetConfig::sd15());
-    c10::InferenceMode inference;
-    const at::Tensor sample = at::randn({1, 4, 64, 64});
-    const at::Tensor ehs = at::randn({1, 77, 768});
-    const at::Tensor t = at::scalar_tensor(int64_t{261}, at::kLong);
-    unet(sample, t, ehs);
-    torch::autograd::profiler::RecordProfile guard("/tmp/unet_trace.json");
-    unet(sample, t, ehs);
-}
-
 // How far fp32 drifts from fp64 on the full-size architectures with random weights (q/k scaled
 // ×2 like the golden cases): the held-out full-size golden cases allow 1e-4 · rms(reference).
 TEST_CASE("Full-size UNets in fp32 stay within 1e-4 rms of fp64", "[.precision]") {

@@ -171,3 +171,17 @@ TEST_CASE("Bad UNet inputs are refused with what was expected", "[unit][unet]") 
     CHECK_THROWS_WITH(unet(in.sample.to(at::kDouble), t261(), in.ehs.to(at::kDouble)), Catch::Contains("runs in"));
     CHECK_THROWS_AS(unet(in.sample, at::Tensor(), in.ehs), InvalidRequest);
 }
+
+TEST_CASE("The UNet also runs in bfloat16", "[unit][unet]") {
+    at::manual_seed(6);
+    auto unet = models::UNet2DConditionModel(test::tinyUNetConfig(2, /*sd2Style=*/true));
+    const auto in = inputs(1, 6, 5);
+    at::NoGradGuard noGrad;
+    const at::Tensor reference = unet(in.sample, t261(), in.ehs).sample;
+    unet->to(at::kBFloat16);
+    const at::Tensor bf16 = unet(in.sample.to(at::kBFloat16), t261(), in.ehs.to(at::kBFloat16)).sample;
+    CHECK(bf16.scalar_type() == at::kBFloat16);
+    const double relative = ((bf16.to(at::kFloat) - reference).norm() / reference.norm()).item<double>();
+    INFO("relative error " << relative);
+    CHECK(relative < 0.05);
+}

@@ -19,12 +19,6 @@ std::string siteText(const AttentionSite& s) {
            ", transformer block " + std::to_string(s.transformerBlock) + ")";
 }
 
-std::string shapeText(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
 // [B, L, h·d] -> [B·h, L, d], diffusers' head_to_batch_dim.
 at::Tensor headsToBatch(const at::Tensor& t, int64_t heads) {
     const int64_t b = t.size(0), l = t.size(1), c = t.size(2);
@@ -46,9 +40,10 @@ at::Tensor attentionWithGraph(const at::Tensor& q, const at::Tensor& k, const at
         q3 = q3.to(at::kFloat);
         k3 = k3.to(at::kFloat);
     }
-    // diffusers: baddbmm(empty, q, kᵀ, beta=0, alpha=scale). ATen 1.13's small-matrix kernel reads
-    // the uninitialised input even with beta 0 (NaN · 0), so: bmm, then the same single rounding
-    // of acc · scale. In place is fine for autograd: bmm's backward needs q and k, not its output.
+    // diffusers: baddbmm(empty, q, kᵀ, beta=0, alpha=scale). bmm then ·scale rounds the same way (one
+    // rounding of acc · scale) without an uninitialised input, which ATen 1.13's in-place baddbmm_
+    // on small matrices lets through as NaN despite beta 0. The in-place mul_ is fine for autograd:
+    // bmm's backward needs q and k, not its output.
     at::Tensor scores = at::bmm(q3, k3.transpose(1, 2)).mul_(scale);  // [B·h, Lq, Lk]
     if (upcastSoftmax) scores = scores.to(at::kFloat);
     at::Tensor probs = at::softmax(scores, -1).to(v3.scalar_type());

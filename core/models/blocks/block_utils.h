@@ -4,9 +4,17 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
+#include <string>
 #include <vector>
 
 namespace dragdiff::models {
+
+// "[1, 4, 64, 64]", for error messages.
+inline std::string shapeText(at::IntArrayRef s) {
+    std::string t = "[";
+    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + "]";
+}
 
 // True when `t` may be overwritten in place without breaking a backward pass: grad mode is off
 // or `t` is not part of a graph. Only call this on fresh temporaries nobody else holds.

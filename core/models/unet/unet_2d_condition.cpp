@@ -12,12 +12,6 @@
 namespace dragdiff::models {
 namespace {
 
-std::string shapeText(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
 // Per-block lists the config may leave empty take diffusers' defaults (8 heads, 1 layer).
 std::vector<int> perBlock(const std::vector<int>& values, size_t n, int fallback, const char* name) {
     if (values.empty()) return std::vector<int>(n, fallback);

@@ -13,12 +13,6 @@ namespace {
 
 constexpr double kVaeEps = 1e-6;
 
-std::string shapeText(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
 void checkConfig(const VAEConfig& c) {
     const size_t n = c.blockOutChannels.size();
     if (n == 0 || c.downBlockTypes.size() != n || c.upBlockTypes.size() != n)
