@@ -62,7 +62,8 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
     const int64_t rows = std::clamp<int64_t>(kScoreChunkBytes / std::max<int64_t>(1, lk * elem), 16, lq);
 
     at::Tensor out = at::empty({batch, lq, heads, dv}, v.options());  // [B, Lq, h, dv]
-    at::Tensor buffer = at::empty({rows, lk}, q.options().dtype(scoreType));
+    // Zeroed once so that its contents are always finite: addmm_ with beta 0 below never meets NaN.
+    at::Tensor buffer = at::zeros({rows, lk}, q.options().dtype(scoreType));
     for (int64_t b = 0; b < batch; ++b) {
         // Strided per-head views, no copies: [L, h, d] with row stride h·d.
         at::Tensor qb = q[b].reshape({lq, heads, d});
@@ -79,7 +80,7 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
             for (int64_t i0 = 0; i0 < lq; i0 += rows) {
                 const int64_t n = std::min(rows, lq - i0);
                 at::Tensor scores = n == rows ? buffer : buffer.narrow(0, 0, n);  // [n, Lk], contiguous
-                at::mm_out(scores, qh.narrow(0, i0, n), kT).mul_(scale);        // see attentionWithGraph
+                scores.addmm_(qh.narrow(0, i0, n), kT, /*beta=*/0, /*alpha=*/scale);  // diffusers' baddbmm
                 if (castSoftmax) scores = scores.to(at::kFloat);
                 at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
                 at::Tensor probs = scores.scalar_type() == vh.scalar_type() ? scores : scores.to(vh.scalar_type());
