@@ -84,8 +84,7 @@ TEST_CASE("Full-size UNets in fp32 stay within 1e-4 rms of fp64", "[.precision]"
         auto report = [&](const std::string& name, const at::Tensor& a, const at::Tensor& ref) {
             const double rms = ref.square().mean().sqrt().item<double>();
             const double err = (a.to(at::kDouble) - ref).abs().max().item<double>();
-            std::cout << (sd2 ? "sd21 " : "sd15 ") << name << ": max error " << err << " = " << err / rms
-                      << " rms\n";
+            std::cout << (sd2 ? "sd21 " : "sd15 ") << name << ": max error " << err << " = " << err / rms << " rms\n";
             CHECK(err < 1e-4 * rms);
         };
         report("out", out32.sample, out64.sample);
@@ -110,9 +109,10 @@ TEST_CASE("The full-size VAE in fp32 stays within 1e-4 rms of fp64", "[.precisio
     vae->to(at::kDouble);
     const auto posterior64 = vae->encode(image.to(at::kDouble));
     const at::Tensor decoded64 = vae->decode(posterior32.mean.to(at::kDouble));
-    for (const auto& [name, a, ref] : {std::tuple<std::string, at::Tensor, at::Tensor>{"mean", posterior32.mean, posterior64.mean},
-                                       {"logvar", posterior32.logvar, posterior64.logvar},
-                                       {"decoded", decoded32, decoded64}}) {
+    for (const auto& [name, a, ref] :
+         {std::tuple<std::string, at::Tensor, at::Tensor>{"mean", posterior32.mean, posterior64.mean},
+          {"logvar", posterior32.logvar, posterior64.logvar},
+          {"decoded", decoded32, decoded64}}) {
         const double rms = ref.square().mean().sqrt().item<double>();
         const double err = (a.to(at::kDouble) - ref).abs().max().item<double>();
         std::cout << "vae " << name << ": max error " << err << " = " << err / rms << " rms\n";

@@ -129,8 +129,8 @@ TEST_CASE("Timesteps broadcast over the batch like diffusers", "[unit][unet]") {
     CHECK(at::allclose(unet(in.sample, at::scalar_tensor(261.0), in.ehs).sample, scalar));
     // Per-sample timesteps: each batch element as if run alone.
     const at::Tensor mixed = unet(in.sample, at::tensor({int64_t{261}, int64_t{901}}), in.ehs).sample;
-    const at::Tensor second = unet(in.sample.narrow(0, 1, 1), at::scalar_tensor(int64_t{901}, at::kLong),
-                                   in.ehs.narrow(0, 1, 1)).sample;
+    const at::Tensor second =
+        unet(in.sample.narrow(0, 1, 1), at::scalar_tensor(int64_t{901}, at::kLong), in.ehs.narrow(0, 1, 1)).sample;
     CHECK(at::allclose(mixed.narrow(0, 0, 1), scalar.narrow(0, 0, 1), 1e-5, 1e-6));
     CHECK(at::allclose(mixed.narrow(0, 1, 1), second, 1e-5, 1e-6));
     CHECK_THROWS_AS(unet(in.sample, at::full({3}, 261, at::kLong), in.ehs), InvalidRequest);

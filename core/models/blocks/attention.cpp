@@ -50,8 +50,8 @@ at::Tensor attentionWithGraph(const at::Tensor& q, const at::Tensor& k, const at
     return batchToHeads(at::bmm(probs, v3), heads);
 }
 
-at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
-                            double scale, bool upcastAttention, bool upcastSoftmax) {
+at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads, double scale,
+                            bool upcastAttention, bool upcastSoftmax) {
     const int64_t batch = q.size(0), lq = q.size(1), lk = k.size(1);
     const int64_t d = q.size(2) / heads, dv = v.size(2) / heads;
     // diffusers: upcast_attention computes the scores in fp32; upcast_softmax takes the softmax in fp32.
@@ -79,7 +79,7 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
             const at::Tensor vh = vb.select(1, head);      // [Lk, dv]
             for (int64_t i0 = 0; i0 < lq; i0 += rows) {
                 const int64_t n = std::min(rows, lq - i0);
-                at::Tensor scores = n == rows ? buffer : buffer.narrow(0, 0, n);  // [n, Lk], contiguous
+                at::Tensor scores = n == rows ? buffer : buffer.narrow(0, 0, n);      // [n, Lk], contiguous
                 scores.addmm_(qh.narrow(0, i0, n), kT, /*beta=*/0, /*alpha=*/scale);  // diffusers' baddbmm
                 if (castSoftmax) scores = scores.to(at::kFloat);
                 at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
@@ -146,8 +146,8 @@ at::Tensor AttentionImpl::forwardSpatial(const at::Tensor& x) {
     const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
     at::Tensor tokens = x.reshape({b, c, h * w});  // [B, C, HW]
     if (group_norm) tokens = group_norm(tokens);
-    at::Tensor out = forward(tokens.transpose(1, 2));        // [B, HW, C]
-    out = out.transpose(1, 2).reshape({b, c, h, w});           // [B, C, H, W]
+    at::Tensor out = forward(tokens.transpose(1, 2));  // [B, HW, C]
+    out = out.transpose(1, 2).reshape({b, c, h, w});   // [B, C, H, W]
     if (options_.residualConnection) out = addTemp(out, x);
     return divTemp(out, options_.rescaleOutputFactor);
 }

@@ -24,9 +24,7 @@ inline bool canOverwrite(const at::Tensor& t) { return !at::GradMode::is_enabled
 inline at::Tensor siluTemp(at::Tensor t) { return canOverwrite(t) ? at::silu_(t) : at::silu(t); }
 
 // a + b, written into `a` when allowed. `a` must be a temporary owned by the caller.
-inline at::Tensor addTemp(at::Tensor a, const at::Tensor& b) {
-    return canOverwrite(a) ? a.add_(b) : a + b;
-}
+inline at::Tensor addTemp(at::Tensor a, const at::Tensor& b) { return canOverwrite(a) ? a.add_(b) : a + b; }
 
 // a / s, in place when allowed; skipped when s == 1 (division by one is exact).
 inline at::Tensor divTemp(at::Tensor a, double s) {
@@ -38,8 +36,8 @@ inline at::Tensor divTemp(at::Tensor a, double s) {
 // x may be a strided view (e.g. transposed tokens). Avoids the slow 1×1 conv path torch takes
 // with one thread and the layout copies around it.
 inline at::Tensor pointwiseConv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
-    const at::Tensor w = weight.flatten(1);     // [Cout, Cin]
-    const at::Tensor b = bias.unsqueeze(1);     // [Cout, 1]
+    const at::Tensor w = weight.flatten(1);  // [Cout, Cin]
+    const at::Tensor b = bias.unsqueeze(1);  // [Cout, 1]
     if (x.size(0) == 1) return at::addmm(b, w, x[0]).unsqueeze(0);
     std::vector<at::Tensor> outs;
     for (int64_t i = 0; i < x.size(0); ++i) outs.push_back(at::addmm(b, w, x[i]));

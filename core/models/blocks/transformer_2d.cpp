@@ -60,13 +60,13 @@ Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& o) : 
     if (o.inChannels % o.normNumGroups != 0)
         throw InvalidRequest("Transformer2DModel: " + std::to_string(o.inChannels) + " channels are not divisible by " +
                              std::to_string(o.normNumGroups) + " groups");
-    norm = register_module(
-        "norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(o.normNumGroups, o.inChannels).eps(1e-6)));
+    norm = register_module("norm",
+                           torch::nn::GroupNorm(torch::nn::GroupNormOptions(o.normNumGroups, o.inChannels).eps(1e-6)));
     if (linear_) {
         projInLinear_ = register_module("proj_in", torch::nn::Linear(o.inChannels, inner));
     } else {
-        projInConv_ = register_module("proj_in",
-                                      torch::nn::Conv2d(torch::nn::Conv2dOptions(o.inChannels, inner, /*kernel_size=*/1)));
+        projInConv_ = register_module(
+            "proj_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(o.inChannels, inner, /*kernel_size=*/1)));
     }
     transformer_blocks = register_module("transformer_blocks", torch::nn::ModuleList());
     for (int64_t i = 0; i < o.numLayers; ++i) {
@@ -93,7 +93,7 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& x, const at::Tensor
         // The 1×1 conv as a matmul that writes the tokens directly: x[b]ᵀ [HW, C] · Wᵀ [C, inner].
         const at::Tensor weight = projInConv_->weight.flatten(1);  // [inner, C]
         inner = weight.size(0);
-        const at::Tensor flat = t.flatten(2);                         // [B, C, HW]
+        const at::Tensor flat = t.flatten(2);  // [B, C, HW]
         std::vector<at::Tensor> tokens;
         for (int64_t i = 0; i < b; ++i) tokens.push_back(at::addmm(projInConv_->bias, flat[i].t(), weight.t()));
         t = b == 1 ? tokens[0].unsqueeze(0) : at::stack(tokens);  // [B, HW, inner]
