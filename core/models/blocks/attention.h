@@ -25,8 +25,8 @@ struct AttentionSite {
 // Called for every self-attention with its key and value [B, L, C] (before the head split). May
 // return replacements (same B and C; L may differ, equal for both); an undefined tensor keeps the
 // original.
-using SelfAttentionKVHook = std::function<std::pair<at::Tensor, at::Tensor>(
-    const AttentionSite&, const at::Tensor& key, const at::Tensor& value)>;
+using SelfAttentionKVHook = std::function<std::pair<at::Tensor, at::Tensor>(const AttentionSite&, const at::Tensor& key,
+                                                                            const at::Tensor& value)>;
 
 // softmax(q kᵀ · scale) v per head, heads split from the channel dimension.
 // q [B, Lq, h·d], k [B, Lk, h·d], v [B, Lk, h·dv] -> [B, Lq, h·dv].
