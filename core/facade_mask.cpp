@@ -1,5 +1,6 @@
 // The facade's mask and heatmap-rendering helpers.
 #include "dragdiff/engine.h"
+#include "drag/working_image.h"
 #include "io/image_io.h"
 
 #include <opencv2/imgproc.hpp>
@@ -62,19 +63,11 @@ RgbaImage colorizeHeatmap(const HeatMap& heatmap, const RgbaImage* base, double 
     cv::applyColorMap(h8, colored, cv::COLORMAP_TURBO);
     cv::cvtColor(colored, rgb, cv::COLOR_BGR2RGB);
     if (base && !base->empty()) {
-        cv::Mat b4(base->height, base->width, CV_8UC4, const_cast<uint8_t*>(base->pixels.data()));
-        cv::Mat b3;
-        cv::cvtColor(b4, b3, cv::COLOR_RGBA2RGB);
+        cv::Mat b3 = drag::rgbOf(*base);
         if (rgb.size() != b3.size()) cv::resize(rgb, rgb, b3.size(), 0, 0, cv::INTER_LINEAR);
         cv::addWeighted(rgb, opacity, b3, 1.0 - opacity, 0.0, rgb);
     }
-    RgbaImage out;
-    out.width = rgb.cols;
-    out.height = rgb.rows;
-    out.pixels.resize(size_t(out.width) * out.height * 4);
-    cv::Mat dst(out.height, out.width, CV_8UC4, out.pixels.data());
-    cv::cvtColor(rgb, dst, cv::COLOR_RGB2RGBA);
-    return out;
+    return drag::toRgba(rgb);
 }
 
 }  // namespace dragdiff
