@@ -156,6 +156,7 @@ DragMetrics measureDrag(const cv::Mat& result, const DragTruth& truth) {
     m.found = after.found;
     if (after.found) {
         m.foundCentroid = after.centroid;
+        m.foundMask = after.mask;
         m.md = std::hypot(after.centroid.x - m.expectedCentroid.x, after.centroid.y - m.expectedCentroid.y);
         m.mdRatio = m.md / dragDistance;
         m.areaRatio = oldArea > 0 ? double(after.area) / oldArea : 0;

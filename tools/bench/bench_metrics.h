@@ -74,6 +74,7 @@ struct DragMetrics {
     double backgroundPsnr = 0;     // dB outside the dilated union of old and expected regions
     bool success = false;
     double tolerance = 0;          // the colour tolerance used (Lab units)
+    cv::Mat foundMask;             // CV_8UC1, 255 on the component taken for the subject (empty when not found)
 };
 
 // Measures `result` (CV_8UC3 RGB, the input's size) against the truth. The colour's tolerance

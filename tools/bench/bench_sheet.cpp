@@ -78,7 +78,17 @@ cv::Mat renderSheet(const std::vector<SheetRow>& rows, int minPanel) {
         drawDrag(panels[0], row, zoom);
         marker(panels[1], row.handle, zoom, kHandle, false);
         marker(panels[2], row.metrics.expectedCentroid, zoom, kExpected, true);
-        if (row.metrics.found) marker(panels[2], row.metrics.foundCentroid, zoom, kFound, false);
+        if (row.metrics.found) {
+            // The outline of what the colour finder took for the subject.
+            if (!row.metrics.foundMask.empty()) {
+                cv::Mat big;
+                cv::resize(row.metrics.foundMask, big, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
+                std::vector<std::vector<cv::Point>> contours;
+                cv::findContours(big, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+                cv::drawContours(panels[2], contours, -1, kFound, 1);
+            }
+            marker(panels[2], row.metrics.foundCentroid, zoom, kFound, false);
+        }
         marker(panels[3], row.metrics.expectedCentroid, zoom, kExpected, true);
         for (int k = 0; k < 4; ++k)
             panels[k].copyTo(sheet(cv::Rect(kGap + k * (pw + kGap), y0 + kCaptionHeight, pw, ph)));

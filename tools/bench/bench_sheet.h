@@ -1,7 +1,8 @@
 #pragma once
 // The drag benchmark's contact sheet: one row per case — the input with the drag arrow, the
-// handle's correspondence heatmap, the method's result (expected centroid in green, found
-// centroid in red), and the ground-truth moved scene — under a caption with the case's numbers.
+// handle's correspondence heatmap, the method's result (expected centroid: green cross; what the
+// colour finder took for the subject: red outline and circle at its centroid), and the
+// ground-truth moved scene — under a caption with the case's numbers.
 #include "bench/bench_metrics.h"
 
 #include <opencv2/core.hpp>
