@@ -164,7 +164,7 @@ json summaryJson(const Summary& s) {
 
 json point(cv::Point2d p) { return json::array({p.x, p.y}); }
 
-json resultJson(const CaseResult& r) {
+json resultJson(const CaseResult& r, bool mask) {
     const DragMetrics& m = r.metrics;
     json j = {{"found", m.found},
               {"md", m.md},
@@ -175,7 +175,8 @@ json resultJson(const CaseResult& r) {
               {"seconds", r.seconds},
               {"expected_centroid", point(m.expectedCentroid)},
               {"centroid", m.found ? point(m.foundCentroid) : json(nullptr)},
-              {"colour_tolerance", m.tolerance}};
+              {"colour_tolerance", m.tolerance},
+              {"mask", mask}};
     if (!r.error.empty()) j["error"] = r.error;
     return j;
 }
@@ -292,7 +293,7 @@ void runDragBenchmark(const DragBenchOptions& o) {
                 methodResult = out;
                 methodSuccesses += r.metrics.success ? 1 : 0;
             }
-            caseResults[cfg.name] = resultJson(r);
+            caseResults[cfg.name] = resultJson(r, cfg.mask);
             results[k].push_back(r);
         }
 
