@@ -165,7 +165,7 @@ TEST_CASE("regionPsnr, median and summarize", "[unit][bench]") {
     CHECK_FALSE(isSuccess(0.1, 1, 24.9));
 }
 
-TEST_CASE("on generated drag cases the ground truth succeeds and the input does not", "[unit][bench][scenes]") {
+TEST_CASE("on generated drag cases the ground truth succeeds (also blurred) and the input does not", "[unit][bench][scenes]") {
     for (int size : {64, 96}) {
         for (uint64_t i = 0; i < 12; ++i) {
             const scenes::DragCase c = scenes::makeDragCase(scenes::benchmarkCaseSeed(7, i), size);
@@ -186,6 +186,14 @@ TEST_CASE("on generated drag cases the ground truth succeeds and the input does 
             CHECK(ideal.areaRatio == Approx(1).margin(0.1));
             CHECK(ideal.backgroundPsnr == kPsnrCap);
             CHECK(ideal.success);
+            // A decoder-like rendition of the ideal (blurred, a little brighter) is still found in place.
+            cv::Mat soft;
+            cv::GaussianBlur(c.expected.rgb, soft, cv::Size(0, 0), 0.8);
+            soft += cv::Scalar(6, 6, 6);
+            const DragMetrics blurred = measureDrag(soft, t);
+            CHECK(blurred.found);
+            CHECK(blurred.mdRatio < 0.1);
+            CHECK(blurred.areaRatio == Approx(1).margin(0.25));
             const DragMetrics unchanged = measureDrag(c.source.rgb, t);
             CHECK(unchanged.mdRatio == Approx(1));
             CHECK(unchanged.areaRatio == Approx(1));

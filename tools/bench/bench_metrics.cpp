@@ -65,8 +65,8 @@ SubjectColour learnSubjectColour(const cv::Mat& rgb, const cv::Mat& mask, const 
     cv::Mat around = surroundings;
     if (around.empty()) around = ~dilated(mask, 1);
     const std::vector<float> background = valuesWhere(distance, around);
-    c.contrast = background.empty() ? 2 * c.spread : percentile(background, 0.05);
-    c.tolerance = c.contrast > c.spread ? 0.5 * (c.spread + c.contrast) : c.spread;
+    c.contrast = background.empty() ? 2 * c.spread : percentile(background, kContrastPercentile);
+    c.tolerance = c.contrast > c.spread ? c.spread + kToleranceFraction * (c.contrast - c.spread) : c.spread;
     c.tolerance = std::max(c.tolerance, kMinColourTolerance);
     return c;
 }
