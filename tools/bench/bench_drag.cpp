@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -218,7 +219,7 @@ const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std:
     return table;
 }
 
-void runDragBenchmark(const DragBenchOptions& o) {
+bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel) {
     if (o.cases < 1) throw InvalidRequest("--cases must be at least 1");
     EditParameters method;
     for (const auto& [key, value] : o.set) setParameter(method, key, value);
@@ -240,109 +241,121 @@ void runDragBenchmark(const DragBenchOptions& o) {
     std::vector<std::vector<CaseResult>> results(configs.size());
     std::vector<SheetRow> sheet;
     json perCase = json::array();
-    int methodSuccesses = 0;
     const auto start = Clock::now();
+    int completed = 0;
     for (int i = 0; i < o.cases; ++i) {
-        const scenes::DragCase c = scenes::makeDragCase(scenes::benchmarkCaseSeed(o.seed, uint64_t(i)), size);
-        const scenes::SceneObject& subject = c.source.objects[size_t(c.subject)];
-        DragTruth truth;
-        truth.input = c.source.rgb;
-        truth.subjectMask = subject.mask;
-        truth.expectedMask = c.expected.objects[size_t(c.subject)].mask;
-        truth.othersMask = cv::Mat::zeros(c.source.rgb.size(), CV_8UC1);
-        for (size_t k = 0; k < c.source.objects.size(); ++k)
-            if (int(k) != c.subject) truth.othersMask |= c.source.objects[k].mask;
-        truth.handle = cv::Point2d(c.handle);
-        truth.target = cv::Point2d(c.target);
-        truth.dilation = dilation;
+        try {
+            const scenes::DragCase c = scenes::makeDragCase(scenes::benchmarkCaseSeed(o.seed, uint64_t(i)), size);
+            const scenes::SceneObject& subject = c.source.objects[size_t(c.subject)];
+            DragTruth truth;
+            truth.input = c.source.rgb;
+            truth.subjectMask = subject.mask;
+            truth.expectedMask = c.expected.objects[size_t(c.subject)].mask;
+            truth.othersMask = cv::Mat::zeros(c.source.rgb.size(), CV_8UC1);
+            for (size_t k = 0; k < c.source.objects.size(); ++k)
+                if (int(k) != c.subject) truth.othersMask |= c.source.objects[k].mask;
+            truth.handle = cv::Point2d(c.handle);
+            truth.target = cv::Point2d(c.target);
+            truth.dilation = dilation;
 
-        const RgbaImage input = toRgba(c.source.rgb);
-        cv::Mat methodResult;
-        json caseResults = json::object();
-        for (size_t k = 0; k < configs.size(); ++k) {
-            const Configuration& cfg = configs[k];
-            CaseResult r;
-            cv::Mat out;
-            if (cfg.identity) {
-                out = c.source.rgb;
-            } else {
-                EditRequest request;
-                request.image = input;
-                request.drags = {DragPair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}}};
-                if (cfg.mask) request.mask = boxMask(c.maskBox, size, size);
-                request.parameters = cfg.parameters;
-                request.parameters.previewEvery = 0;
-                const auto t0 = Clock::now();
+            const RgbaImage input = toRgba(c.source.rgb);
+            cv::Mat methodResult;
+            json caseResults = json::object();
+            for (size_t k = 0; k < configs.size(); ++k) {
+                const Configuration& cfg = configs[k];
+                CaseResult r;
+                cv::Mat out;
+                if (cfg.identity) {
+                    out = c.source.rgb;
+                } else {
+                    EditRequest request;
+                    request.image = input;
+                    request.drags = {DragPair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}}};
+                    if (cfg.mask) request.mask = boxMask(c.maskBox, size, size);
+                    request.parameters = cfg.parameters;
+                    request.parameters.previewEvery = 0;
+                    const auto t0 = Clock::now();
+                    try {
+                        out = toRgb(engine.edit(request, nullptr, cancel).image);
+                    } catch (const Cancelled&) {
+                        throw;
+                    } catch (const Error& e) {
+                        r.error = e.what();
+                    }
+                    r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+                }
+                if (r.error.empty()) {
+                    r.metrics = measureDrag(out, truth);
+                } else {
+                    std::fprintf(stderr, "dragdiff-bench: case %d, %s: edit failed: %s\n", i, cfg.name.c_str(), r.error.c_str());
+                    r.metrics.md = std::hypot(c.target.x - c.handle.x, c.target.y - c.handle.y);
+                    r.metrics.mdRatio = 1;
+                }
+                if (k == 0) methodResult = out;
+                caseResults[cfg.name] = resultJson(r, cfg.mask);
+                results[k].push_back(r);
+            }
+
+            const double drag = std::hypot(c.target.x - c.handle.x, c.target.y - c.handle.y);
+            perCase.push_back({{"index", i},
+                               {"case_seed", c.caseSeed},
+                               {"scene_seed", c.sceneSeed},
+                               {"size", size},
+                               {"subject", c.subject},
+                               {"kind", scenes::objectKindName(subject.kind)},
+                               {"handle", {c.handle.x, c.handle.y}},
+                               {"target", {c.target.x, c.target.y}},
+                               {"drag_distance", drag},
+                               {"mask_box", {c.maskBox.x, c.maskBox.y, c.maskBox.width, c.maskBox.height}},
+                               {"results", caseResults}});
+
+            if (!o.sheetPath.empty()) {
+                SheetRow row;
+                row.input = c.source.rgb;
+                row.result = methodResult;
+                row.expected = c.expected.rgb;
+                row.handle = truth.handle;
+                row.target = truth.target;
+                if (configs[0].mask) row.maskBox = c.maskBox;
+                row.metrics = results[0].back().metrics;
                 try {
-                    out = toRgb(engine.edit(request).image);
+                    engine.prepareImage(input, method.prompt, cancel);
+                    const HeatMap heat = engine.heatmap(PointF{c.handle.x, c.handle.y}, method);
+                    row.heatmap = toRgb(colorizeHeatmap(heat, &input, 0.6));
                 } catch (const Cancelled&) {
                     throw;
                 } catch (const Error& e) {
-                    r.error = e.what();
+                    std::fprintf(stderr, "dragdiff-bench: case %d: no heatmap: %s\n", i, e.what());
                 }
-                r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+                char caption[200];
+                std::snprintf(caption, sizeof(caption), "case %d (%s, %.0f px drag): MD ratio %.2f  area %.2f  bg %.1f dB  %s", i,
+                              scenes::objectKindName(subject.kind), drag, row.metrics.mdRatio, row.metrics.areaRatio,
+                              row.metrics.backgroundPsnr, row.metrics.success ? "SUCCESS" : (row.metrics.found ? "fail" : "not found"));
+                row.caption = caption;
+                sheet.push_back(std::move(row));
             }
-            if (r.error.empty()) {
-                r.metrics = measureDrag(out, truth);
-            } else {
-                std::fprintf(stderr, "dragdiff-bench: case %d, %s: edit failed: %s\n", i, cfg.name.c_str(), r.error.c_str());
-                r.metrics.md = std::hypot(c.target.x - c.handle.x, c.target.y - c.handle.y);
-                r.metrics.mdRatio = 1;
-            }
-            if (k == 0) {
-                methodResult = out;
-                methodSuccesses += r.metrics.success ? 1 : 0;
-            }
-            caseResults[cfg.name] = resultJson(r, cfg.mask);
-            results[k].push_back(r);
+
+            completed = i + 1;
+            int methodSuccesses = 0;
+            for (const auto& r : results[0]) methodSuccesses += r.metrics.success ? 1 : 0;
+            const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+            const double eta = elapsed / (i + 1) * (o.cases - i - 1);
+            const DragMetrics& m = results[0].back().metrics;
+            std::fprintf(stderr,
+                         "dragdiff-bench: case %d/%d  method: MD ratio %.2f, area %.2f, bg %.1f dB, %s | success so far %d/%d "
+                         "(%.0f%%) | %s/case, ETA %s\n",
+                         i + 1, o.cases, m.mdRatio, m.areaRatio, m.backgroundPsnr, m.success ? "success" : "fail",
+                         methodSuccesses, i + 1, 100.0 * methodSuccesses / (i + 1), formatSeconds(elapsed / (i + 1)).c_str(),
+                         formatSeconds(eta).c_str());
+        } catch (const Cancelled&) {
+            // Interrupted: drop the unfinished case and report the finished ones.
+            for (auto& r : results) r.resize(size_t(completed));
+            if (perCase.size() > size_t(completed)) perCase.erase(perCase.begin() + completed, perCase.end());
+            sheet.resize(size_t(std::min<int>(completed, int(sheet.size()))));
+            if (completed == 0) throw;
+            std::fprintf(stderr, "dragdiff-bench: interrupted; reporting the %d finished case(s)\n", completed);
+            break;
         }
-
-        const double drag = std::hypot(c.target.x - c.handle.x, c.target.y - c.handle.y);
-        perCase.push_back({{"index", i},
-                           {"case_seed", c.caseSeed},
-                           {"scene_seed", c.sceneSeed},
-                           {"size", size},
-                           {"subject", c.subject},
-                           {"kind", scenes::objectKindName(subject.kind)},
-                           {"handle", {c.handle.x, c.handle.y}},
-                           {"target", {c.target.x, c.target.y}},
-                           {"drag_distance", drag},
-                           {"mask_box", {c.maskBox.x, c.maskBox.y, c.maskBox.width, c.maskBox.height}},
-                           {"results", caseResults}});
-
-        if (!o.sheetPath.empty()) {
-            SheetRow row;
-            row.input = c.source.rgb;
-            row.result = methodResult;
-            row.expected = c.expected.rgb;
-            row.handle = truth.handle;
-            row.target = truth.target;
-            if (configs[0].mask) row.maskBox = c.maskBox;
-            row.metrics = results[0].back().metrics;
-            try {
-                engine.prepareImage(input, method.prompt);
-                const HeatMap heat = engine.heatmap(PointF{c.handle.x, c.handle.y}, method);
-                row.heatmap = toRgb(colorizeHeatmap(heat, &input, 0.6));
-            } catch (const Error& e) {
-                std::fprintf(stderr, "dragdiff-bench: case %d: no heatmap: %s\n", i, e.what());
-            }
-            char caption[200];
-            std::snprintf(caption, sizeof(caption), "case %d (%s, %.0f px drag): MD ratio %.2f  area %.2f  bg %.1f dB  %s", i,
-                          scenes::objectKindName(subject.kind), drag, row.metrics.mdRatio, row.metrics.areaRatio,
-                          row.metrics.backgroundPsnr, row.metrics.success ? "SUCCESS" : (row.metrics.found ? "fail" : "not found"));
-            row.caption = caption;
-            sheet.push_back(std::move(row));
-        }
-
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        const double eta = elapsed / (i + 1) * (o.cases - i - 1);
-        const DragMetrics& m = results[0].back().metrics;
-        std::fprintf(stderr,
-                     "dragdiff-bench: case %d/%d  method: MD ratio %.2f, area %.2f, bg %.1f dB, %s | success so far %d/%d "
-                     "(%.0f%%) | %s/case, ETA %s\n",
-                     i + 1, o.cases, m.mdRatio, m.areaRatio, m.backgroundPsnr, m.success ? "success" : "fail",
-                     methodSuccesses, i + 1, 100.0 * methodSuccesses / (i + 1), formatSeconds(elapsed / (i + 1)).c_str(),
-                     formatSeconds(eta).c_str());
     }
 
     std::vector<Summary> summaries;
@@ -357,7 +370,7 @@ void runDragBenchmark(const DragBenchOptions& o) {
     }
 
     std::ostringstream table;
-    table << "Drag benchmark: " << o.cases << " cases, seed " << o.seed << ", " << size << " px, mask " << o.mask
+    table << "Drag benchmark: " << completed << (completed < o.cases ? " (interrupted) of " + std::to_string(o.cases) : std::string()) << " cases, seed " << o.seed << ", " << size << " px, mask " << o.mask
           << ", model " << model.path << "\n\n";
     printTable(configs, summaries, table);
     std::cout << table.str() << std::flush;
@@ -380,6 +393,7 @@ void runDragBenchmark(const DragBenchOptions& o) {
         io::saveImage(o.sheetPath, renderSheet(sheet));
         std::fprintf(stderr, "dragdiff-bench: wrote %s\n", o.sheetPath.c_str());
     }
+    return completed == o.cases;
 }
 
 }  // namespace dragdiff::bench

@@ -1,5 +1,6 @@
 #pragma once
 // `dragdiff-bench drag`: drag edits on generated scenes measured against their ground truth.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -25,7 +26,9 @@ struct DragBenchOptions {
 const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& ablationTable();
 
 // Runs the benchmark: progress on stderr, the Markdown table on stdout, the JSON and the sheet
-// when asked. Throws dragdiff::Error (a model that does not load, a bad parameter).
-void runDragBenchmark(const DragBenchOptions& options);
+// when asked. Throws dragdiff::Error (a model that does not load, a bad parameter). When `cancel`
+// is set, the running case stops within an edit step and the finished cases are reported
+// (returns false); Cancelled when none had finished.
+bool runDragBenchmark(const DragBenchOptions& options, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace dragdiff::bench

@@ -2,10 +2,13 @@
 //   dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--mask none|box|both] [--size PX]
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
-// Exit codes: 0 done, 1 error (model, parameters, files), 2 usage.
+// Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
+// finished cases are still reported; a second Ctrl-C quits at once).
 #include "bench/bench_drag.h"
 #include "dragdiff/error.h"
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,6 +17,13 @@
 using namespace dragdiff;
 
 namespace {
+
+std::atomic<bool> gCancel{false};
+
+void onInterrupt(int) {
+    gCancel = true;
+    std::signal(SIGINT, SIG_DFL);
+}
 
 void printUsage(FILE* out) {
     std::fprintf(out,
@@ -131,8 +141,12 @@ int main(int argc, char** argv) {
     }
     if (command != "drag") usage("unknown benchmark '" + command + "' (expected drag)");
     const bench::DragBenchOptions options = parseDrag(argc, argv);
+    std::signal(SIGINT, onInterrupt);
     try {
-        bench::runDragBenchmark(options);
+        if (!bench::runDragBenchmark(options, &gCancel)) return 130;
+    } catch (const Cancelled&) {
+        std::fprintf(stderr, "dragdiff-bench: interrupted before the first case finished\n");
+        return 130;
     } catch (const Error& e) {
         std::fprintf(stderr, "dragdiff-bench: %s\n", e.what());
         return 1;
