@@ -89,7 +89,11 @@ std::vector<Configuration> buildConfigurations(const DragBenchOptions& o, const 
         throw InvalidRequest("--mask '" + o.mask + "' is not valid; expected none, box or both");
     const bool mask = o.mask != "none";
     std::vector<Configuration> configs{{"method", "method", false, mask, method}};
+    auto has = [&](const std::string& name) {
+        return std::any_of(configs.begin(), configs.end(), [&](const Configuration& c) { return c.name == name; });
+    };
     for (const auto& b : o.baselines) {
+        if (has(b)) continue;
         if (b == "identity") {
             configs.push_back({"identity", "baseline", true, false, method});
         } else if (b == "reconstruction") {
@@ -117,7 +121,7 @@ std::vector<Configuration> buildConfigurations(const DragBenchOptions& o, const 
             for (const auto& e : table) known.push_back(e.first);
             throw InvalidRequest("ablation '" + a + "' does not exist; expected one of " + join(known, ", ") + " or all");
         }
-        if (std::any_of(configs.begin(), configs.end(), [&](const Configuration& c) { return c.name == a; })) continue;
+        if (has(a)) continue;
         EditParameters p = method;
         for (const auto& [key, value] : it->second) setParameter(p, key, value);
         configs.push_back({a, "ablation", false, mask, p});
