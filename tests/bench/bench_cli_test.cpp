@@ -1,0 +1,114 @@
+// dragdiff-bench end to end: the real binary on a golden model (random weights: the numbers mean
+// nothing, but every piece must run and every output must be there).
+#include "support/catch.h"
+
+#include "support/test_support.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <cstdio>
+#include <set>
+#include <sys/wait.h>
+
+using namespace dragdiff;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string output;  // stdout and stderr
+};
+
+Run bench(const std::string& args) {
+    const std::string cmd = "DRAGDIFF_THREADS=1 " + std::string(DRAGDIFF_BINARY_DIR) + "/bin/dragdiff-bench " + args + " 2>&1";
+    Run r;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    REQUIRE(pipe);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
+    const int status = ::pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::set<std::string> keys(const nlohmann::json& j) {
+    std::set<std::string> out;
+    for (auto it = j.begin(); it != j.end(); ++it) out.insert(it.key());
+    return out;
+}
+
+const std::set<std::string> kSummaryKeys = {"cases", "success_rate", "median_md_ratio", "median_bg_psnr",
+                                            "median_area_ratio", "sec_per_edit"};
+
+}  // namespace
+
+TEST_CASE("dragdiff-bench rejects bad usage", "[app][bench]") {
+    CHECK(bench("").code == 2);
+    CHECK(bench("--help").code == 0);
+    CHECK(bench("frobnicate").code == 2);
+    CHECK(bench("drag --seed 1").code == 2);                       // no --cases
+    CHECK(bench("drag --cases 1 --seed 1 --mask maybe").code == 2);
+    CHECK(bench("drag --cases 1 --seed 1 --bogus 3").code == 2);
+    const std::string model = test::goldenCases().at(0);
+    Run ablation = bench("drag --model " + model + " --cases 1 --seed 1 --ablation nonsense");
+    CHECK(ablation.code == 1);
+    CHECK(ablation.output.find("no-appearance") != std::string::npos);  // lists the valid names
+    Run param = bench("drag --model " + model + " --cases 1 --seed 1 --set steps=-4");
+    CHECK(param.code == 1);
+    CHECK(param.output.find("steps") != std::string::npos);
+}
+
+TEST_CASE("dragdiff-bench drag runs end to end on a golden model", "[app][bench][golden]") {
+    const auto cases = test::goldenCases();
+    REQUIRE_FALSE(cases.empty());
+    test::TempDir dir;
+    const std::string json = dir.file("bench.json"), sheet = dir.file("sheet.png");
+    Run r = bench("drag --model " + cases.at(0) + " --cases 2 --seed 5 --set steps=6 --json " + json + " --sheet " + sheet);
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("| configuration |") != std::string::npos);
+    CHECK(r.output.find("case 2/2") != std::string::npos);
+    CHECK(r.output.find("ETA") != std::string::npos);
+
+    const auto report = nlohmann::json::parse(test::readBytes(json));
+    std::set<std::string> top = kSummaryKeys;
+    top.insert({"baselines", "ablations", "per_case", "command", "machine", "date"});
+    CHECK(keys(report) == top);
+    CHECK(report.at("cases") == 2);
+    CHECK(keys(report.at("baselines")) == std::set<std::string>{"identity", "reconstruction"});
+    for (const auto& [name, summary] : report.at("baselines").items()) {
+        INFO(name);
+        CHECK(keys(summary) == kSummaryKeys);
+    }
+    CHECK(report.at("baselines").at("identity").at("median_md_ratio").get<double>() == Approx(1));
+    CHECK(report.at("baselines").at("identity").at("success_rate").get<double>() == 0);
+    CHECK(report.at("ablations").empty());
+    REQUIRE(report.at("per_case").size() == 2);
+    for (const auto& c : report.at("per_case")) {
+        CHECK(keys(c.at("results")) == std::set<std::string>{"method", "identity", "reconstruction"});
+        CHECK(c.at("results").at("method").at("seconds").get<double>() > 0);
+    }
+    CHECK(report.at("command").get<std::string>().find("--cases 2") != std::string::npos);
+    CHECK(report.at("date").get<std::string>().size() == 20);
+
+    const cv::Mat png = cv::imread(sheet, cv::IMREAD_COLOR);
+    REQUIRE_FALSE(png.empty());
+    CHECK(png.cols >= 4 * 160);
+    CHECK(png.rows >= 2 * 160);
+}
+
+TEST_CASE("dragdiff-bench runs ablations and both mask modes", "[app][bench][golden]") {
+    test::TempDir dir;
+    const std::string json = dir.file("bench.json");
+    Run r = bench("drag --model " + test::goldenCases().at(0) +
+                  " --cases 1 --seed 2 --size 48 --mask both --baselines identity --ablation no-move,softmax --set steps=4 --json " + json);
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const auto report = nlohmann::json::parse(test::readBytes(json));
+    CHECK(keys(report.at("baselines")) == std::set<std::string>{"identity"});
+    CHECK(keys(report.at("ablations")) == std::set<std::string>{"no-move", "softmax", "no-mask"});
+    CHECK(report.at("per_case").at(0).at("size") == 48);
+    CHECK(report.at("per_case").at(0).at("results").size() == 5);
+}
