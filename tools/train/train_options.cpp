@@ -20,7 +20,7 @@ namespace {
                  "  dragdiff-train eval   --model DIR [--samples GRID.png] [--report FILE.json]\n"
                  "common: --seed S --warmup N --min-lr-fraction F --weight-decay W --clip C --ema-decay D\n"
                  "        --kl-weight K --checkpoint-minutes M --stop-after-minutes M --log-every N --threads T\n"
-                 "        --eval-images N --sample-steps N --vae-width W --unet-width W\n",
+                 "        --eval-images N --sample-steps N --vae-width W --unet-width W --mkldnn 0|1 --channels-last 0|1\n",
                  why.c_str());
     std::exit(2);
 }
@@ -54,9 +54,9 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
         {"--model", text(o.model)},               {"--samples", text(o.samples)},
         {"--report", text(o.report)},             {"--unet-dtype", text(o.unetDtype)},
         {"--eval-images", integer(o.evalImages)}, {"--sample-steps", integer(o.sampleSteps)},
-        {"--vae-width", integer(o.vaeWidth)},
+        {"--vae-width", integer(o.vaeWidth)},     {"--unet-width", integer(o.unetWidth)},
         {"--mkldnn", Setter([&o](const std::string& v) { o.mkldnn = v != "0"; })},
-        {"--channels-last", Setter([&o](const std::string& v) { o.channelsLast = v != "0"; })},     {"--unet-width", integer(o.unetWidth)},
+        {"--channels-last", Setter([&o](const std::string& v) { o.channelsLast = v != "0"; })},
     };
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
