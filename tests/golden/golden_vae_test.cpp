@@ -17,7 +17,8 @@ using namespace dragdiff;
 TEST_CASE("VAE parameter names and shapes equal the golden checkpoint's", "[golden][vae]") {
     for (const auto& c : test::allGoldenCases()) {
         INFO(c.name());
-        auto vae = models::AutoencoderKL(models::VAEConfig::read(io::ConfigReader::fromFile(c.path("vae/config.json"))));
+        auto vae =
+            models::AutoencoderKL(models::VAEConfig::read(io::ConfigReader::fromFile(c.path("vae/config.json"))));
         io::SafetensorsFile file(models::findComponentWeights(c.path("vae"), "diffusion_pytorch_model"));
         std::map<std::string, std::vector<int64_t>> expected;
         for (const auto& e : file.entries()) expected[e.name] = e.shape;

@@ -22,25 +22,17 @@ using namespace dragdiff;
 namespace {
 
 nlohmann::json unetConfigJson(const models::UNetConfig& c) {
-    return {{"_class_name", "UNet2DConditionModel"},
-            {"block_out_channels", c.blockOutChannels},
-            {"down_block_types", c.downBlockTypes},
-            {"up_block_types", c.upBlockTypes},
-            {"layers_per_block", c.layersPerBlock},
-            {"norm_num_groups", c.normNumGroups},
-            {"cross_attention_dim", c.crossAttentionDim},
-            {"attention_head_dim", c.numAttentionHeads},
-            {"use_linear_projection", c.useLinearProjection},
-            {"upcast_attention", c.upcastAttention}};
+    return {{"_class_name", "UNet2DConditionModel"},          {"block_out_channels", c.blockOutChannels},
+            {"down_block_types", c.downBlockTypes},           {"up_block_types", c.upBlockTypes},
+            {"layers_per_block", c.layersPerBlock},           {"norm_num_groups", c.normNumGroups},
+            {"cross_attention_dim", c.crossAttentionDim},     {"attention_head_dim", c.numAttentionHeads},
+            {"use_linear_projection", c.useLinearProjection}, {"upcast_attention", c.upcastAttention}};
 }
 
 nlohmann::json vaeConfigJson(const models::VAEConfig& c) {
-    return {{"_class_name", "AutoencoderKL"},
-            {"block_out_channels", c.blockOutChannels},
-            {"down_block_types", c.downBlockTypes},
-            {"up_block_types", c.upBlockTypes},
-            {"layers_per_block", c.layersPerBlock},
-            {"norm_num_groups", c.normNumGroups}};
+    return {{"_class_name", "AutoencoderKL"},       {"block_out_channels", c.blockOutChannels},
+            {"down_block_types", c.downBlockTypes}, {"up_block_types", c.upBlockTypes},
+            {"layers_per_block", c.layersPerBlock}, {"norm_num_groups", c.normNumGroups}};
 }
 
 std::map<std::string, at::Tensor> stateOf(torch::nn::Module& m, at::ScalarType dtype = at::kFloat) {
@@ -94,7 +86,8 @@ TEST_CASE("F16 weights are converted to the run dtype", "[unit][unet][loading]")
     CHECK_THROWS_AS(models::loadUNet(dir.file("unet"), at::kLong, at::kCPU), InvalidRequest);
 }
 
-TEST_CASE("Missing, mis-shaped and unexpected UNet tensors are load errors naming the tensor", "[unit][unet][loading]") {
+TEST_CASE("Missing, mis-shaped and unexpected UNet tensors are load errors naming the tensor",
+          "[unit][unet][loading]") {
     test::TempDir dir;
     const auto config = test::tinyUNetConfig();
     auto reference = models::UNet2DConditionModel(config);

@@ -9,8 +9,9 @@ namespace dragdiff::test {
 inline models::UNetConfig tinyUNetConfig(int levels = 2, bool sd2Style = false) {
     models::UNetConfig c;
     c.blockOutChannels = levels == 3 ? std::vector<int>{16, 32, 32} : std::vector<int>{16, 32};
-    c.downBlockTypes = levels == 3 ? std::vector<std::string>{"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"}
-                                   : std::vector<std::string>{"CrossAttnDownBlock2D", "DownBlock2D"};
+    c.downBlockTypes = levels == 3
+                           ? std::vector<std::string>{"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"}
+                           : std::vector<std::string>{"CrossAttnDownBlock2D", "DownBlock2D"};
     c.upBlockTypes = levels == 3 ? std::vector<std::string>{"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"}
                                  : std::vector<std::string>{"UpBlock2D", "CrossAttnUpBlock2D"};
     c.layersPerBlock = 1;

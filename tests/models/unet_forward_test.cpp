@@ -129,8 +129,8 @@ TEST_CASE("Timesteps broadcast over the batch like diffusers", "[unit][unet]") {
     CHECK(at::allclose(unet(in.sample, at::scalar_tensor(261.0), in.ehs).sample, scalar));
     // Per-sample timesteps: each batch element as if run alone.
     const at::Tensor mixed = unet(in.sample, at::tensor({int64_t{261}, int64_t{901}}), in.ehs).sample;
-    const at::Tensor second = unet(in.sample.narrow(0, 1, 1), at::scalar_tensor(int64_t{901}, at::kLong),
-                                   in.ehs.narrow(0, 1, 1)).sample;
+    const at::Tensor second =
+        unet(in.sample.narrow(0, 1, 1), at::scalar_tensor(int64_t{901}, at::kLong), in.ehs.narrow(0, 1, 1)).sample;
     CHECK(at::allclose(mixed.narrow(0, 0, 1), scalar.narrow(0, 0, 1), 1e-5, 1e-6));
     CHECK(at::allclose(mixed.narrow(0, 1, 1), second, 1e-5, 1e-6));
     CHECK_THROWS_AS(unet(in.sample, at::full({3}, 261, at::kLong), in.ehs), InvalidRequest);
@@ -170,4 +170,18 @@ TEST_CASE("Bad UNet inputs are refused with what was expected", "[unit][unet]") 
     CHECK_THROWS_WITH(unet(in.sample, t261(), at::randn({2, 7, 24})), Catch::Contains("encoder hidden states"));
     CHECK_THROWS_WITH(unet(in.sample.to(at::kDouble), t261(), in.ehs.to(at::kDouble)), Catch::Contains("runs in"));
     CHECK_THROWS_AS(unet(in.sample, at::Tensor(), in.ehs), InvalidRequest);
+}
+
+TEST_CASE("The UNet also runs in bfloat16", "[unit][unet]") {
+    at::manual_seed(6);
+    auto unet = models::UNet2DConditionModel(test::tinyUNetConfig(2, /*sd2Style=*/true));
+    const auto in = inputs(1, 6, 5);
+    at::NoGradGuard noGrad;
+    const at::Tensor reference = unet(in.sample, t261(), in.ehs).sample;
+    unet->to(at::kBFloat16);
+    const at::Tensor bf16 = unet(in.sample.to(at::kBFloat16), t261(), in.ehs.to(at::kBFloat16)).sample;
+    CHECK(bf16.scalar_type() == at::kBFloat16);
+    const double relative = ((bf16.to(at::kFloat) - reference).norm() / reference.norm()).item<double>();
+    INFO("relative error " << relative);
+    CHECK(relative < 0.05);
 }

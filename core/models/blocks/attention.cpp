@@ -10,19 +10,13 @@
 namespace dragdiff::models {
 namespace {
 
-// Bytes of one query chunk's scores: small enough to stay in cache between the score matmul, the
-// softmax and the value matmul.
-constexpr int64_t kScoreChunkBytes = 8ll << 20;
+// Bytes of one head's query-chunk scores: bounds the memory of long sequences (SD at 64×64: 16 MB
+// instead of 512 MB) while keeping the matmuls large enough to run at full speed.
+constexpr int64_t kScoreChunkBytes = 16ll << 20;
 
 std::string siteText(const AttentionSite& s) {
     return "self-attention (up block " + std::to_string(s.upBlock) + ", attention " + std::to_string(s.attention) +
            ", transformer block " + std::to_string(s.transformerBlock) + ")";
-}
-
-std::string shapeText(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
 }
 
 // [B, L, h·d] -> [B·h, L, d], diffusers' head_to_batch_dim.
@@ -46,17 +40,18 @@ at::Tensor attentionWithGraph(const at::Tensor& q, const at::Tensor& k, const at
         q3 = q3.to(at::kFloat);
         k3 = k3.to(at::kFloat);
     }
-    // diffusers: baddbmm(empty, q, kᵀ, beta=0, alpha=scale). ATen 1.13's small-matrix kernel reads
-    // the uninitialised input even with beta 0 (NaN · 0), so: bmm, then the same single rounding
-    // of acc · scale. In place is fine for autograd: bmm's backward needs q and k, not its output.
+    // diffusers: baddbmm(empty, q, kᵀ, beta=0, alpha=scale). bmm then ·scale rounds the same way (one
+    // rounding of acc · scale) without an uninitialised input, which ATen 1.13's in-place baddbmm_
+    // on small matrices lets through as NaN despite beta 0. The in-place mul_ is fine for autograd:
+    // bmm's backward needs q and k, not its output.
     at::Tensor scores = at::bmm(q3, k3.transpose(1, 2)).mul_(scale);  // [B·h, Lq, Lk]
     if (upcastSoftmax) scores = scores.to(at::kFloat);
     at::Tensor probs = at::softmax(scores, -1).to(v3.scalar_type());
     return batchToHeads(at::bmm(probs, v3), heads);
 }
 
-at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
-                            double scale, bool upcastAttention, bool upcastSoftmax) {
+at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads, double scale,
+                            bool upcastAttention, bool upcastSoftmax) {
     const int64_t batch = q.size(0), lq = q.size(1), lk = k.size(1);
     const int64_t d = q.size(2) / heads, dv = v.size(2) / heads;
     // diffusers: upcast_attention computes the scores in fp32; upcast_softmax takes the softmax in fp32.
@@ -64,28 +59,34 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
     const at::ScalarType scoreType = castInputs ? at::kFloat : q.scalar_type();
     const bool castSoftmax = upcastSoftmax && scoreType != at::kFloat;
     const int64_t elem = static_cast<int64_t>(c10::elementSize(scoreType));
-    const int64_t rows = std::clamp<int64_t>(kScoreChunkBytes / std::max<int64_t>(1, heads * lk * elem), 16, lq);
+    const int64_t rows = std::clamp<int64_t>(kScoreChunkBytes / std::max<int64_t>(1, lk * elem), 16, lq);
 
     at::Tensor out = at::empty({batch, lq, heads, dv}, v.options());  // [B, Lq, h, dv]
-    at::Tensor buffer = at::empty({heads, rows, lk}, q.options().dtype(scoreType));
+    // Zeroed once so that its contents are always finite: addmm_ with beta 0 below never meets NaN.
+    at::Tensor buffer = at::zeros({rows, lk}, q.options().dtype(scoreType));
     for (int64_t b = 0; b < batch; ++b) {
-        // Per-head strided views, no copies: [h, L, d] with row stride h·d.
-        at::Tensor qb = q[b].reshape({lq, heads, d}).transpose(0, 1);
-        at::Tensor kbT = k[b].reshape({lk, heads, d}).permute({1, 2, 0});  // [h, d, Lk]
-        at::Tensor vb = v[b].reshape({lk, heads, dv}).transpose(0, 1);    // [h, Lk, dv]
+        // Strided per-head views, no copies: [L, h, d] with row stride h·d.
+        at::Tensor qb = q[b].reshape({lq, heads, d});
+        at::Tensor kb = k[b].reshape({lk, heads, d});
+        at::Tensor vb = v[b].reshape({lk, heads, dv});
         if (castInputs) {
             qb = qb.to(at::kFloat);
-            kbT = kbT.to(at::kFloat);
+            kb = kb.to(at::kFloat);
         }
-        for (int64_t i0 = 0; i0 < lq; i0 += rows) {
-            const int64_t n = std::min(rows, lq - i0);
-            at::Tensor scores = n == rows ? buffer : at::empty({heads, n, lk}, buffer.options());  // [h, n, Lk]
-            at::bmm_out(scores, qb.narrow(1, i0, n), kbT).mul_(scale);  // see attentionWithGraph
-            if (castSoftmax) scores = scores.to(at::kFloat);
-            at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
-            at::Tensor probs = scores.scalar_type() == vb.scalar_type() ? scores : scores.to(vb.scalar_type());
-            at::Tensor target = out[b].narrow(0, i0, n).transpose(0, 1);  // [h, n, dv] view into out
-            at::bmm_out(target, probs, vb);
+        for (int64_t head = 0; head < heads; ++head) {
+            const at::Tensor qh = qb.select(1, head);      // [Lq, d]
+            const at::Tensor kT = kb.select(1, head).t();  // [d, Lk]
+            const at::Tensor vh = vb.select(1, head);      // [Lk, dv]
+            for (int64_t i0 = 0; i0 < lq; i0 += rows) {
+                const int64_t n = std::min(rows, lq - i0);
+                at::Tensor scores = n == rows ? buffer : buffer.narrow(0, 0, n);      // [n, Lk], contiguous
+                scores.addmm_(qh.narrow(0, i0, n), kT, /*beta=*/0, /*alpha=*/scale);  // diffusers' baddbmm
+                if (castSoftmax) scores = scores.to(at::kFloat);
+                at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
+                at::Tensor probs = scores.scalar_type() == vh.scalar_type() ? scores : scores.to(vh.scalar_type());
+                at::Tensor target = out[b].narrow(0, i0, n).select(1, head);  // [n, dv] view into out
+                at::mm_out(target, probs, vh);
+            }
         }
     }
     return out.view({batch, lq, heads * dv});
@@ -145,8 +146,8 @@ at::Tensor AttentionImpl::forwardSpatial(const at::Tensor& x) {
     const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
     at::Tensor tokens = x.reshape({b, c, h * w});  // [B, C, HW]
     if (group_norm) tokens = group_norm(tokens);
-    at::Tensor out = forward(tokens.transpose(1, 2));        // [B, HW, C]
-    out = out.transpose(1, 2).reshape({b, c, h, w});           // [B, C, H, W]
+    at::Tensor out = forward(tokens.transpose(1, 2));  // [B, HW, C]
+    out = out.transpose(1, 2).reshape({b, c, h, w});   // [B, C, H, W]
     if (options_.residualConnection) out = addTemp(out, x);
     return divTemp(out, options_.rescaleOutputFactor);
 }

@@ -25,14 +25,14 @@ struct AttentionSite {
 // Called for every self-attention with its key and value [B, L, C] (before the head split). May
 // return replacements (same B and C; L may differ, equal for both); an undefined tensor keeps the
 // original.
-using SelfAttentionKVHook = std::function<std::pair<at::Tensor, at::Tensor>(
-    const AttentionSite&, const at::Tensor& key, const at::Tensor& value)>;
+using SelfAttentionKVHook = std::function<std::pair<at::Tensor, at::Tensor>(const AttentionSite&, const at::Tensor& key,
+                                                                            const at::Tensor& value)>;
 
 // softmax(q kᵀ · scale) v per head, heads split from the channel dimension.
 // q [B, Lq, h·d], k [B, Lk, h·d], v [B, Lk, h·dv] -> [B, Lq, h·dv].
 // upcastAttention computes the scores in fp32, upcastSoftmax the softmax (diffusers' flags).
-// Without autograd it works on query chunks with in-place softmax (same numbers, far less
-// memory traffic); with autograd it follows diffusers' op sequence.
+// Without autograd it runs per head on query chunks with an in-place softmax (same numbers,
+// bounded memory, no head-split copies); with autograd it follows diffusers' op sequence.
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                      double scale, bool upcastAttention = false, bool upcastSoftmax = false);
 

@@ -29,8 +29,6 @@ TimestepEmbeddingImpl::TimestepEmbeddingImpl(int64_t inChannels, int64_t timeEmb
     linear_2 = register_module("linear_2", torch::nn::Linear(timeEmbedDim, timeEmbedDim));
 }
 
-at::Tensor TimestepEmbeddingImpl::forward(const at::Tensor& sample) {
-    return linear_2(siluTemp(linear_1(sample)));
-}
+at::Tensor TimestepEmbeddingImpl::forward(const at::Tensor& sample) { return linear_2(siluTemp(linear_1(sample))); }
 
 }  // namespace dragdiff::models

@@ -3,9 +3,9 @@
 namespace dragdiff::models {
 
 Downsample2DImpl::Downsample2DImpl(int64_t channels, int64_t outChannels, int64_t padding) : padding_(padding) {
-    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, outChannels, /*kernel_size=*/3)
-                                                         .stride(2)
-                                                         .padding(padding)));
+    conv = register_module(
+        "conv", torch::nn::Conv2d(
+                    torch::nn::Conv2dOptions(channels, outChannels, /*kernel_size=*/3).stride(2).padding(padding)));
 }
 
 at::Tensor Downsample2DImpl::forward(const at::Tensor& x) {

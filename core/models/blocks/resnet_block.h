@@ -10,8 +10,8 @@ namespace dragdiff::models {
 
 struct ResnetBlock2DOptions {
     int64_t inChannels = 0;
-    int64_t outChannels = 0;    // 0: same as inChannels
-    int64_t tembChannels = 0;   // 0: no time embedding (the VAE)
+    int64_t outChannels = 0;   // 0: same as inChannels
+    int64_t tembChannels = 0;  // 0: no time embedding (the VAE)
     int64_t groups = 32;
     double eps = 1e-6;
     double outputScaleFactor = 1.0;

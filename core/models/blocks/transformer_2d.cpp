@@ -4,6 +4,7 @@
 #include "models/blocks/block_utils.h"
 
 #include <string>
+#include <vector>
 
 namespace dragdiff::models {
 
@@ -14,7 +15,9 @@ GEGLUImpl::GEGLUImpl(int64_t dimIn, int64_t dimOut) {
 at::Tensor GEGLUImpl::forward(const at::Tensor& x) {
     at::Tensor y = proj(x);  // [B, L, 2·inner]
     auto parts = y.chunk(2, -1);
-    if (canOverwrite(y)) return parts[0] * at::gelu_(parts[1]);
+    // In place, the result is a strided view into y ([.., inner] with row stride 2·inner), which
+    // the next Linear reads without a copy.
+    if (canOverwrite(y)) return parts[0].mul_(at::gelu_(parts[1]));
     return parts[0] * at::gelu(parts[1]);
 }
 
@@ -57,13 +60,13 @@ Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& o) : 
     if (o.inChannels % o.normNumGroups != 0)
         throw InvalidRequest("Transformer2DModel: " + std::to_string(o.inChannels) + " channels are not divisible by " +
                              std::to_string(o.normNumGroups) + " groups");
-    norm = register_module(
-        "norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(o.normNumGroups, o.inChannels).eps(1e-6)));
+    norm = register_module("norm",
+                           torch::nn::GroupNorm(torch::nn::GroupNormOptions(o.normNumGroups, o.inChannels).eps(1e-6)));
     if (linear_) {
         projInLinear_ = register_module("proj_in", torch::nn::Linear(o.inChannels, inner));
     } else {
-        projInConv_ = register_module("proj_in",
-                                      torch::nn::Conv2d(torch::nn::Conv2dOptions(o.inChannels, inner, /*kernel_size=*/1)));
+        projInConv_ = register_module(
+            "proj_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(o.inChannels, inner, /*kernel_size=*/1)));
     }
     transformer_blocks = register_module("transformer_blocks", torch::nn::ModuleList());
     for (int64_t i = 0; i < o.numLayers; ++i) {
@@ -87,9 +90,13 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& x, const at::Tensor
         inner = t.size(1);
         t = projInLinear_(t.permute({0, 2, 3, 1}).reshape({b, h * w, inner}));  // [B, HW, inner]
     } else {
-        t = projInConv_(t);
-        inner = t.size(1);
-        t = t.permute({0, 2, 3, 1}).reshape({b, h * w, inner});  // [B, HW, inner]
+        // The 1×1 conv as a matmul that writes the tokens directly: x[b]ᵀ [HW, C] · Wᵀ [C, inner].
+        const at::Tensor weight = projInConv_->weight.flatten(1);  // [inner, C]
+        inner = weight.size(0);
+        const at::Tensor flat = t.flatten(2);  // [B, C, HW]
+        std::vector<at::Tensor> tokens;
+        for (int64_t i = 0; i < b; ++i) tokens.push_back(at::addmm(projInConv_->bias, flat[i].t(), weight.t()));
+        t = b == 1 ? tokens[0].unsqueeze(0) : at::stack(tokens);  // [B, HW, inner]
     }
     for (size_t i = 0; i < blocks_.size(); ++i) {
         site.transformerBlock = static_cast<int>(i);
@@ -99,8 +106,9 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& x, const at::Tensor
         t = projOutLinear_(t);  // [B, HW, C]
         t = t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2}).contiguous();
     } else {
-        t = t.reshape({b, h, w, inner}).permute({0, 3, 1, 2}).contiguous();  // [B, inner, H, W]
-        t = projOutConv_(t);
+        // The 1×1 conv straight back to channels-first: W [C, inner] · tokens[b]ᵀ [inner, HW].
+        t = pointwiseConv(t.transpose(1, 2), projOutConv_->weight, projOutConv_->bias);  // [B, C, HW]
+        t = t.view({b, t.size(1), h, w});
     }
     return addTemp(t, x);
 }

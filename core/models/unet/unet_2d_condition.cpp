@@ -12,12 +12,6 @@
 namespace dragdiff::models {
 namespace {
 
-std::string shapeText(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
 // Per-block lists the config may leave empty take diffusers' defaults (8 heads, 1 layer).
 std::vector<int> perBlock(const std::vector<int>& values, size_t n, int fallback, const char* name) {
     if (values.empty()) return std::vector<int>(n, fallback);
@@ -32,15 +26,17 @@ std::vector<int> perBlock(const std::vector<int>& values, size_t n, int fallback
 UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c) : config_(c) {
     const size_t n = c.blockOutChannels.size();
     if (n == 0 || c.downBlockTypes.size() != n || c.upBlockTypes.size() != n)
-        throw InvalidRequest("UNet config: block_out_channels, down_block_types and up_block_types must be "
-                             "non-empty and of the same length");
+        throw InvalidRequest(
+            "UNet config: block_out_channels, down_block_types and up_block_types must be "
+            "non-empty and of the same length");
     const std::vector<int> heads = perBlock(c.numAttentionHeads, n, 8, "attention_head_dim");
     const std::vector<int> layers = perBlock(c.transformerLayersPerBlock, n, 1, "transformer_layers_per_block");
     const int64_t ch0 = c.blockOutChannels[0];
     const int64_t timeEmbedDim = ch0 * 4;
 
-    conv_in = register_module("conv_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(c.inChannels, ch0, c.convInKernel)
-                                                               .padding((c.convInKernel - 1) / 2)));
+    conv_in = register_module(
+        "conv_in", torch::nn::Conv2d(
+                       torch::nn::Conv2dOptions(c.inChannels, ch0, c.convInKernel).padding((c.convInKernel - 1) / 2)));
     time_proj = register_module("time_proj", Timesteps(ch0, c.flipSinToCos, c.freqShift));
     time_embedding = register_module("time_embedding", TimestepEmbedding(ch0, timeEmbedDim));
 
@@ -117,8 +113,10 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c) : config
 
     conv_norm_out = register_module(
         "conv_norm_out", torch::nn::GroupNorm(torch::nn::GroupNormOptions(c.normNumGroups, ch0).eps(c.normEps)));
-    conv_out = register_module("conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch0, c.outChannels, c.convOutKernel)
-                                                                 .padding((c.convOutKernel - 1) / 2)));
+    conv_out = register_module(
+        "conv_out",
+        torch::nn::Conv2d(
+            torch::nn::Conv2dOptions(ch0, c.outChannels, c.convOutKernel).padding((c.convOutKernel - 1) / 2)));
     freezeParameters(*this);
 }
 
@@ -147,14 +145,14 @@ void UNet2DConditionModelImpl::checkInputs(const at::Tensor& sample, const at::T
 
 at::Tensor UNet2DConditionModelImpl::timeEmbedding(const at::Tensor& sample, const at::Tensor& timestep) {
     const int64_t batch = sample.size(0);
-    if (!timestep.defined() || timestep.dim() > 1 || (timestep.dim() == 1 && timestep.size(0) != batch &&
-                                                      timestep.size(0) != 1))
+    if (!timestep.defined() || timestep.dim() > 1 ||
+        (timestep.dim() == 1 && timestep.size(0) != batch && timestep.size(0) != 1))
         throw InvalidRequest("UNet: timestep must be a scalar, [1] or [" + std::to_string(batch) + "], got " +
                              (timestep.defined() ? shapeText(timestep.sizes()) : std::string("nothing")));
     at::Tensor t = timestep.dim() == 0 ? timestep.unsqueeze(0) : timestep;
-    t = t.to(sample.device()).expand({batch});                         // [B]
-    at::Tensor tEmb = time_proj(t).to(sample.scalar_type());             // [B, ch0]
-    return time_embedding(tEmb);                                         // [B, 4·ch0]
+    t = t.to(sample.device()).expand({batch});                // [B]
+    at::Tensor tEmb = time_proj(t).to(sample.scalar_type());  // [B, ch0]
+    return time_embedding(tEmb);                              // [B, 4·ch0]
 }
 
 UNetOutput UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at::Tensor& timestep,

@@ -27,7 +27,7 @@ struct UNetForwardOptions {
 };
 
 struct UNetOutput {
-    at::Tensor sample;                      // [B, outChannels, h, w]: the noise (or v) prediction
+    at::Tensor sample;                       // [B, outChannels, h, w]: the noise (or v) prediction
     std::vector<at::Tensor> upBlockOutputs;  // [B, C_i, h_i, w_i]: outputs of up_blocks[i]
 };
 

@@ -13,17 +13,12 @@ namespace {
 
 constexpr double kVaeEps = 1e-6;
 
-std::string shapeText(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
 void checkConfig(const VAEConfig& c) {
     const size_t n = c.blockOutChannels.size();
     if (n == 0 || c.downBlockTypes.size() != n || c.upBlockTypes.size() != n)
-        throw InvalidRequest("VAE config: block_out_channels, down_block_types and up_block_types must be non-empty "
-                             "and of the same length");
+        throw InvalidRequest(
+            "VAE config: block_out_channels, down_block_types and up_block_types must be non-empty "
+            "and of the same length");
     for (const auto& t : c.downBlockTypes)
         if (t != "DownEncoderBlock2D") throw InvalidRequest("VAE config: down block type '" + t + "' is not supported");
     for (const auto& t : c.upBlockTypes)
@@ -95,10 +90,10 @@ at::Tensor DecoderImpl::forward(const at::Tensor& z) {
 AutoencoderKLImpl::AutoencoderKLImpl(const VAEConfig& c) : config_(c) {
     encoder = register_module("encoder", Encoder(c));
     decoder = register_module("decoder", Decoder(c));
-    quant_conv = register_module(
-        "quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(2 * c.latentChannels, 2 * c.latentChannels, 1)));
-    post_quant_conv = register_module(
-        "post_quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(c.latentChannels, c.latentChannels, 1)));
+    quant_conv = register_module("quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(
+                                                   2 * c.latentChannels, 2 * c.latentChannels, /*kernel_size=*/1)));
+    post_quant_conv = register_module("post_quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(
+                                                             c.latentChannels, c.latentChannels, /*kernel_size=*/1)));
     freezeParameters(*this);
 }
 

@@ -63,10 +63,9 @@ public:
     explicit AutoencoderKLImpl(const VAEConfig& config);  // randomly initialised (torch defaults)
 
     LatentDistribution encode(const at::Tensor& image);  // image [B, 3, H, W] in [-1, 1]
-    at::Tensor decode(const at::Tensor& latents);         // [B, latent, h, w] -> [B, 3, H, W]
+    at::Tensor decode(const at::Tensor& latents);        // [B, latent, h, w] -> [B, 3, H, W]
     double scalingFactor() const { return config_.scalingFactor; }
     const VAEConfig& config() const { return config_; }
-
 
     Encoder encoder{nullptr};
     Decoder decoder{nullptr};
