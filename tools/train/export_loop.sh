@@ -1,5 +1,6 @@
 #!/bin/bash
-# Exports the running UNet checkpoint into weights/embedded every EVERY_MINUTES, evaluates it
+# Exports the running UNet checkpoint into weights/embedded every EVERY_MINUTES, and once more as
+# soon as the run ends (its log's "unet: finished"/"unet: stopped" line), evaluates it
 # (sample grid, VAE and inversion PSNR), refreshes the "Latest export" block of weights/README.md
 # and commits weights/ on the current branch, so whatever exists when a run is cut short is a
 # complete, usable model. Run it beside `dragdiff-train unet` (nohup ... &); stop it by its PID.
@@ -31,7 +32,16 @@ export_once() {
 }
 
 if [ "${1:-}" = "--once" ]; then export_once; exit $?; fi
+last=$(date +%s)
 while true; do
-    sleep $((EVERY_MINUTES * 60))
-    export_once
+    sleep 20
+    if grep -qE "^unet: (finished|stopped)" "$LOG" 2>/dev/null; then
+        export_once
+        echo "export_loop: the run has ended; last export done"
+        exit 0
+    fi
+    if [ $(( $(date +%s) - last )) -ge $((EVERY_MINUTES * 60)) ]; then
+        last=$(date +%s)
+        export_once
+    fi
 done
