@@ -1,0 +1,58 @@
+#pragma once
+// What the VAE and UNet loops share: the learning-rate schedule, the progress line, the
+// checkpoint clock and a clean stop on SIGINT/SIGTERM (checkpoint first, then exit).
+#include "train/train_options.h"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace dragdiff::train {
+
+// Linear warm-up to `lr`, then cosine decay to lr·minLrFraction at `steps` (constant after).
+double learningRate(const TrainOptions& o, int64_t step);
+
+// Threads and convolution backend for a run.
+void configureTorch(const TrainOptions& o);
+
+// Installs SIGINT/SIGTERM handlers that only raise a flag the loop polls.
+void installStopHandlers();
+bool stopRequested();
+void requestStop();  // for tests
+
+// "unet step 1200/8000  loss 0.0712 (avg 0.0735)  lr 1.8e-04  |g| 0.41  1.52 steps/s  ETA 1h14m"
+class ProgressLine {
+public:
+    ProgressLine(std::string what, int64_t firstStep, int64_t lastStep);
+    void add(double loss);  // one step's loss
+    // Prints when `step` is a multiple of `every` (or `force`); `extra` is appended.
+    void maybePrint(int64_t step, int every, double lr, double gradNorm, const std::string& extra = "", bool force = false);
+    double averageLoss() const { return count_ ? sum_ / count_ : 0.0; }
+
+private:
+    std::string what_;
+    int64_t firstStep_;
+    int64_t lastStep_;
+    std::chrono::steady_clock::time_point start_;
+    double sum_ = 0;
+    int64_t count_ = 0;
+    double last_ = 0;
+    int64_t stepsSeen_ = 0;
+};
+
+// True every `minutes` of wall time since construction or the last true.
+class Every {
+public:
+    explicit Every(double minutes) : minutes_(minutes), last_(std::chrono::steady_clock::now()) {}
+    bool due();
+    double minutesSinceStart() const;
+
+private:
+    double minutes_;
+    std::chrono::steady_clock::time_point last_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+std::string formatDuration(double seconds);
+
+}  // namespace dragdiff::train
