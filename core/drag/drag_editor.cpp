@@ -23,6 +23,14 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+EditProgress progressOf(const char* phase, int step, int total) {
+    EditProgress e;
+    e.phase = phase;
+    e.step = step;
+    e.totalSteps = total;
+    return e;
+}
+
 void checkCancel(const std::atomic<bool>* cancel) {
     if (cancel && cancel->load()) throw Cancelled();
 }
@@ -128,7 +136,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         e.elapsedSeconds = secondsSince(start);
         if (progress) progress(e);
     };
-    emit({"encoding", 0, 1});
+    emit(progressOf("encoding", 0, 1));
     checkCancel(cancel);
     const double sf = p.vae->scalingFactor();
     at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;  // [1, c, h, w]
@@ -141,7 +149,6 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     const int startIdx = st.scheduler.startIndex(prm.strength);
     const std::vector<int64_t> ts = st.scheduler.timestepList();
     const auto invStart = Clock::now();
-    const int invSteps = N - startIdx;
     diffusion::InversionResult inv = diffusion::invertDDIM(
         st.scheduler, z0, startIdx,
         [&](const at::Tensor& z, int64_t t) {
@@ -149,7 +156,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
             return p.unet->forward(z, at::scalar_tensor(t, at::kLong), st.context).sample;
         },
         [&](const diffusion::InversionProgress& ip) {
-            EditProgress e{"inversion", ip.stepsDone, ip.totalSteps};
+            EditProgress e = progressOf("inversion", ip.stepsDone, ip.totalSteps);
             const double per = ip.stepsDone ? secondsSince(invStart) / ip.stepsDone : 0;
             e.etaSeconds = per * (ip.totalSteps - ip.stepsDone) * 2.0;
             emit(e);
@@ -175,7 +182,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
     at::Tensor userMask;  // [h, w] latent, 1 = editable
     if (!request.mask.empty())
-        userMask = feather(maskToLatent(request.mask, work.scale, work.content, work.rgb.size(), ls, p.device), 0);
+        userMask = maskToLatent(request.mask, work.content, work.rgb.size(), ls, p.device);
     const int64_t t0 = ts[startIdx];
     at::Tensor featStart = st.features(origAt(startIdx), t0);
     std::vector<at::Tensor> queryStart, heatStart;
@@ -241,7 +248,6 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     // 7. Denoising with move steps, guided steps and blending.
     std::map<int, at::Tensor> origFeatCache;
     const auto loopStart = Clock::now();
-    const double sigmaScale = 1.0;
     for (int j = startIdx; j < N; ++j) {
         checkCancel(cancel);
         const int64_t t = ts[j];
@@ -250,7 +256,6 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         const bool guided = guidanceOn && j >= guideStart && j < guideEnd;
 
         at::Tensor eps;
-        at::Tensor featNow;
         double eMove = 0, eApp = 0;
         std::vector<PointF> centroids;
         if (guided) {
@@ -311,10 +316,9 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
                 eMove = moveSum.item<double>();
                 eApp = app.item<double>();
                 at::Tensor g = torch::autograd::grad({energy}, {zg}, {}, /*retain_graph=*/false)[0];
-                at::Tensor shift = prm.guidanceWeight * std::sqrt(1.0 - aT) * sigmaScale * g;
+                at::Tensor shift = prm.guidanceWeight * std::sqrt(1.0 - aT) * g;
                 if (prm.guidanceCap > 0) shift = shift.clamp(-prm.guidanceCap, prm.guidanceCap);
                 eps = epsG.detach() + shift;
-                featNow = feat.detach();
                 if (it + 1 < prm.gradientIterations) {
                     // Another iteration: move z_t along the same direction the guided ε implies
                     // for x0, then evaluate the gradient again there.
@@ -326,11 +330,10 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
             o.returnUpBlockOutputs = true;
             auto out = p.unet->forward(z, at::scalar_tensor(t, at::kLong), st.context, o);
             eps = st.epsilon(out.sample, z, t);
-            featNow = resizeFeatures(out.upBlockOutputs[st.featureBlock], st.h, st.w);
+            const at::Tensor featNow = resizeFeatures(out.upBlockOutputs[st.featureBlock], st.h, st.w);
             // Progress only: centroids against the start step's queries (no extra UNet pass).
-            const at::Tensor meanNow = meanStart;
             for (size_t i = 0; i < nDrags; ++i) {
-                at::Tensor heat = sharpen(cosineMap(featNow, queryStart[i], meanNow, st.heatSettings.centered),
+                at::Tensor heat = sharpen(cosineMap(featNow, queryStart[i], meanStart, st.heatSettings.centered),
                                           st.heatSettings, userMask);
                 at::Tensor c = softCentroid(heat);
                 centroids.push_back({c[0].item<double>() * st.w * ls / work.scale, c[1].item<double>() * st.h * ls / work.scale});
@@ -344,7 +347,10 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
         EditStepRecord rec{j - startIdx + 1, t, guided, eMove, eApp, centroids};
         result.steps.push_back(rec);
-        EditProgress e{"editing", j - startIdx + 1, denoiseSteps, eMove, eApp, centroids};
+        EditProgress e = progressOf("editing", j - startIdx + 1, denoiseSteps);
+        e.moveEnergy = eMove;
+        e.appearanceEnergy = eApp;
+        e.centroids = centroids;
         const double per = secondsSince(loopStart) / (j - startIdx + 1);
         e.etaSeconds = per * (N - j - 1);
         if (prm.previewEvery > 0 && ((j - startIdx + 1) % prm.previewEvery == 0 || j == N - 1) && progress) {
@@ -361,7 +367,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     // 11. Decode and composite back at full resolution.
     checkCancel(cancel);
     const auto decStart = Clock::now();
-    emit({"decoding", 0, 1});
+    emit(progressOf("decoding", 0, 1));
     cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
     cv::Mat alpha;
     if (!request.mask.empty() || prm.latentMove) {
@@ -383,7 +389,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     result.image = compositeBack(request.image, work, edited, alpha, request.mask.empty() ? nullptr : &request.mask);
     result.timings["decode"] = secondsSince(decStart);
     result.timings["total"] = secondsSince(start);
-    emit({"decoding", 1, 1});
+    emit(progressOf("decoding", 1, 1));
     return result;
 }
 

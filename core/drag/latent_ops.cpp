@@ -58,11 +58,10 @@ at::Tensor ddimUpdate(const at::Tensor& z, const at::Tensor& eps, double alphaT,
     return std::sqrt(alphaNext) * predictX0(z, eps, alphaT) + std::sqrt(1.0 - alphaNext) * eps;
 }
 
-at::Tensor maskToLatent(const Mask& mask, double scale, cv::Size content, cv::Size working, int latentScale,
+at::Tensor maskToLatent(const Mask& mask, cv::Size content, cv::Size working, int latentScale,
                         const at::Device& device) {
     cv::Mat m(mask.height, mask.width, CV_8UC1, const_cast<uint8_t*>(mask.values.data())), mf, scaled;
     m.convertTo(mf, CV_32F, 1.0 / 255.0);
-    (void)scale;
     cv::resize(mf, scaled, content, 0, 0, cv::INTER_AREA);
     cv::Mat padded = cv::Mat::zeros(working, CV_32FC1);
     scaled.copyTo(padded(cv::Rect(0, 0, content.width, content.height)));

@@ -25,7 +25,7 @@ at::Tensor ddimUpdate(const at::Tensor& z, const at::Tensor& eps, double alphaT,
 at::Tensor predictX0(const at::Tensor& z, const at::Tensor& eps, double alphaT);
 
 // Mask (image size, 8-bit) -> [h, w] float at `latentSize`, through the working image's geometry.
-at::Tensor maskToLatent(const Mask& mask, double scale, cv::Size content, cv::Size working, int latentScale,
+at::Tensor maskToLatent(const Mask& mask, cv::Size content, cv::Size working, int latentScale,
                         const at::Device& device);
 // [h, w] latent-resolution map -> CV_32FC1 at working size (bilinear).
 cv::Mat latentMapToWorking(const at::Tensor& map, cv::Size working);
