@@ -189,7 +189,11 @@ SingleFileWeights mapSingleFileCheckpoint(std::shared_ptr<const io::SafetensorsF
                      "*', '" + vaePrefix + "*', '" + clipPrefix + "*' or '" + openClipPrefix +
                      "*'); the file holds another model or extra weights");
         }
-        for (auto& m : mapped) target->add(m.name, models::SourceTensor{std::move(m.view), file->path(), key});
+        // Releasing a source twice (a fused tensor split into q/k/v) only costs a re-read.
+        const io::SafetensorsFile* raw = file.get();
+        for (auto& m : mapped)
+            target->add(m.name, models::SourceTensor{std::move(m.view), file->path(), key,
+                                                     [raw, key] { raw->releasePages(key); }});
     }
     out.textFamily = !firstClipKey.empty() ? "clip" : !firstOpenClipKey.empty() ? "openclip" : "";
     if (!out.textFamily.empty()) requireTextLayers(*file, out.textEncoder, options.text);
