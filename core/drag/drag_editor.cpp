@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 namespace dragdiff::drag {
 namespace {
@@ -253,6 +254,23 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         const int64_t t = ts[j];
         const double aT = alphaAt(j), aNext = alphaAt(j + 1);
         if (prm.latentMove && j < moveEnd) z = paste(z, j);
+        // 9. Identity (MasaCtrl-style): the edited branch attends with the original branch's
+        // self-attention keys/values in up_blocks[1..], taken from a pass on the original latent.
+        models::SelfAttentionKVHook shareHook;
+        std::map<std::tuple<int, int, int>, std::pair<at::Tensor, at::Tensor>> sharedKV;
+        if (prm.shareAttention) {
+            models::UNetForwardOptions capture;
+            capture.stopAfterUpBlock = numUp - 1;
+            capture.selfAttentionHook = [&](const models::AttentionSite& s, const at::Tensor& k, const at::Tensor& v) {
+                if (s.upBlock >= 1) sharedKV[{s.upBlock, s.attention, s.transformerBlock}] = {k, v};
+                return std::make_pair(k, v);
+            };
+            p.unet->forward(origAt(j), at::scalar_tensor(t, at::kLong), st.context, capture);
+            shareHook = [&](const models::AttentionSite& s, const at::Tensor& k, const at::Tensor& v) {
+                auto it = sharedKV.find({s.upBlock, s.attention, s.transformerBlock});
+                return it != sharedKV.end() ? it->second : std::make_pair(k, v);
+            };
+        }
         const bool guided = guidanceOn && j >= guideStart && j < guideEnd;
 
         at::Tensor eps;
@@ -273,6 +291,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
                 at::Tensor zg = z.detach().requires_grad_(true);
                 models::UNetForwardOptions o;
                 o.returnUpBlockOutputs = true;
+                o.selfAttentionHook = shareHook;
                 auto out = p.unet->forward(zg, at::scalar_tensor(t, at::kLong), st.context, o);
                 at::Tensor epsG = st.epsilon(out.sample, zg, t);
                 at::Tensor feat = resizeFeatures(out.upBlockOutputs[st.featureBlock], st.h, st.w);
@@ -328,6 +347,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         } else {
             models::UNetForwardOptions o;
             o.returnUpBlockOutputs = true;
+            o.selfAttentionHook = shareHook;
             auto out = p.unet->forward(z, at::scalar_tensor(t, at::kLong), st.context, o);
             eps = st.epsilon(out.sample, z, t);
             const at::Tensor featNow = resizeFeatures(out.upBlockOutputs[st.featureBlock], st.h, st.w);

@@ -194,3 +194,14 @@ TEST_CASE("bad edit requests get clear errors", "[engine]") {
     CHECK_THROWS_AS(empty.loadModel(bad), LoadError);
     CHECK_FALSE(empty.hasModel());
 }
+
+TEST_CASE("sharing the original's attention changes the edit and stays deterministic", "[engine]") {
+    Engine& engine = sharedEngine();
+    EditRequest r = smallRequest();
+    EditResult plain = engine.edit(r);
+    r.parameters.shareAttention = true;
+    EditResult shared = engine.edit(r);
+    EditResult again = engine.edit(r);
+    CHECK(shared.image.pixels != plain.image.pixels);
+    CHECK(shared.image.pixels == again.image.pixels);
+}
