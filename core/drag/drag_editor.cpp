@@ -22,6 +22,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr int64_t kPartTimestep = 261;
+
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 EditProgress progressOf(const char* phase, int step, int total) {
@@ -184,8 +186,13 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     at::Tensor userMask;  // [h, w] latent, 1 = editable
     if (!request.mask.empty())
         userMask = maskToLatent(request.mask, work.content, work.rgb.size(), ls, p.device);
-    const int64_t t0 = ts[startIdx];
-    at::Tensor featStart = st.features(origAt(startIdx), t0);
+    // The part is identified where features are most semantic (DIFT's t ≈ 261), on the original
+    // branch's own trajectory: at the start step's noise level small models' features are too
+    // noisy to delimit a part.
+    int jFeat = startIdx;
+    for (int j = startIdx; j < N; ++j)
+        if (std::abs(ts[j] - kPartTimestep) < std::abs(ts[jFeat] - kPartTimestep)) jFeat = j;
+    at::Tensor featStart = st.features(origAt(jFeat), ts[jFeat]);
     std::vector<at::Tensor> queryStart, heatStart;
     const at::Tensor meanStart = featStart[0].mean({1, 2});
     for (size_t i = 0; i < nDrags; ++i) {
