@@ -222,8 +222,12 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
     // 10. Where change is allowed: the user's mask, else the moved part's source and destination.
     at::Tensor editable;
-    if (userMask.defined()) editable = feather(userMask, prm.maskFeather);
-    else if (prm.latentMove) editable = feather(dilate(at::maximum(srcMask, dstMask), 2), prm.maskFeather).clamp(0, 1);
+    // Feathered outward only: inside the region the edit owns the latent completely. (Feathering
+    // inward blended a fraction of the original back every step, which on small latents restored
+    // the part at its source.)
+    auto soften = [&](const at::Tensor& region) { return at::maximum(feather(region, prm.maskFeather), region).clamp(0, 1); };
+    if (userMask.defined()) editable = soften(userMask);
+    else if (prm.latentMove) editable = soften(dilate(at::maximum(srcMask, dstMask), 2));
     // Without a mask and without a move (the pure reference method), everything may change.
 
     const int denoiseSteps = N - startIdx;
