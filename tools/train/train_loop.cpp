@@ -85,4 +85,18 @@ double Every::minutesSinceStart() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60.0;
 }
 
+bool openCheckpointFolder(const TrainOptions& o, const char* kind, std::optional<Checkpoint>& resumed) {
+    if (o.resume) {
+        resumed = loadCheckpoint(o.checkpointDir);
+        if (!resumed) std::printf("%s: no checkpoint in %s, starting fresh\n", kind, o.checkpointDir.c_str());
+        return true;
+    }
+    if (loadCheckpoint(o.checkpointDir)) {
+        std::fprintf(stderr, "%s: %s already holds a checkpoint; pass --resume or choose another --ckpt\n", kind,
+                     o.checkpointDir.c_str());
+        return false;
+    }
+    return true;
+}
+
 }  // namespace dragdiff::train

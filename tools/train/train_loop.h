@@ -1,10 +1,12 @@
 #pragma once
 // What the VAE and UNet loops share: the learning-rate schedule, the progress line, the
 // checkpoint clock and a clean stop on SIGINT/SIGTERM (checkpoint first, then exit).
+#include "train/checkpoint.h"
 #include "train/train_options.h"
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace dragdiff::train {
@@ -14,6 +16,11 @@ double learningRate(const TrainOptions& o, int64_t step);
 
 // Threads and convolution backend for a run.
 void configureTorch(const TrainOptions& o);
+
+// With --resume, loads the folder's checkpoint into `resumed` (none: start fresh, said on stdout).
+// Without it, refuses a folder that already holds one (returns false, says why on stderr), so a
+// run is never overwritten by accident.
+bool openCheckpointFolder(const TrainOptions& o, const char* kind, std::optional<Checkpoint>& resumed);
 
 // Installs SIGINT/SIGTERM handlers that only raise a flag the loop polls.
 void installStopHandlers();

@@ -40,13 +40,8 @@ Checkpoint makeCheckpoint(const TrainOptions& o, const models::UNetConfig& confi
 
 int trainUNet(const TrainOptions& o) {
     configureTorch(o);
-    std::optional<Checkpoint> resumed = o.resume ? loadCheckpoint(o.checkpointDir) : std::nullopt;
-    if (o.resume && !resumed) std::printf("unet: no checkpoint in %s, starting fresh\n", o.checkpointDir.c_str());
-    if (!o.resume && loadCheckpoint(o.checkpointDir)) {
-        std::fprintf(stderr, "unet: %s already holds a checkpoint; pass --resume or choose another --ckpt\n",
-                     o.checkpointDir.c_str());
-        return 1;
-    }
+    std::optional<Checkpoint> resumed;
+    if (!openCheckpointFolder(o, "unet", resumed)) return 1;
     models::AutoencoderKL vae = models::loadVAE(o.vaeDir);  // frozen
     const double scalingFactor = vae->scalingFactor();
     if (resumed && std::abs(resumed->sidecar.at("scaling_factor").get<double>() - scalingFactor) > 1e-9) {

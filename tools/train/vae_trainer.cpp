@@ -31,13 +31,8 @@ Checkpoint makeCheckpoint(const TrainOptions& o, const models::VAEConfig& config
 
 int trainVAE(const TrainOptions& o) {
     configureTorch(o);
-    std::optional<Checkpoint> resumed = o.resume ? loadCheckpoint(o.checkpointDir) : std::nullopt;
-    if (o.resume && !resumed) std::printf("vae: no checkpoint in %s, starting fresh\n", o.checkpointDir.c_str());
-    if (!o.resume && loadCheckpoint(o.checkpointDir)) {
-        std::fprintf(stderr, "vae: %s already holds a checkpoint; pass --resume or choose another --ckpt\n",
-                     o.checkpointDir.c_str());
-        return 1;
-    }
+    std::optional<Checkpoint> resumed;
+    if (!openCheckpointFolder(o, "vae", resumed)) return 1;
     const models::VAEConfig config = resumed ? vaeConfigFromJson(resumed->sidecar.at("config")) : vaeConfigFor(o);
 
     at::manual_seed(o.seed);  // the initialisation
