@@ -154,6 +154,25 @@ TEST_CASE("An export is a diffusers folder the loaders read back", "[train]") {
     CHECK(ctx.abs().sum().item<double>() == 0.0);
     CHECK(std::filesystem::exists(out + "/model_index.json"));
 
+    // --init-from: a new run starts from that checkpoint's EMA weights, with a fresh optimizer.
+    train::TrainOptions warm = tinyUNetOptions(dir.file("warm"), out + "/vae", 1);
+    warm.initFrom = unet.checkpointDir;
+    warm.lr = 0;  // one step that changes nothing, so the saved weights are the initial ones
+    warm.minLrFraction = 1.0;
+    REQUIRE(train::trainUNet(warm) == 0);
+    const auto warmed = train::loadCheckpoint(warm.checkpointDir);
+    REQUIRE(warmed);
+    CHECK(warmed->sidecar.at("adam_steps").get<int64_t>() == 1);
+    CHECK(warmed->sidecar.at("init_from").get<std::string>() == unet.checkpointDir);
+    const auto warmModel = train::withPrefix(warmed->tensors, "model.");
+    for (const auto& [name, t] : ema) {
+        INFO(name);
+        CHECK(at::allclose(warmModel.at(name), t));
+    }
+    train::TrainOptions notUNet = tinyUNetOptions(dir.file("warm2"), out + "/vae", 1);
+    notUNet.initFrom = vae.checkpointDir;  // a VAE checkpoint is refused
+    CHECK(train::trainUNet(notUNet) == 1);
+
     // The exported pair runs: one DDIM sample decodes to an image.
     const at::Tensor sample = train::sampleImages(*loadedUnet, *loadedVae, 1, 2, 1);
     CHECK(sample.sizes() == at::IntArrayRef({1, 3, train::kImageSize, train::kImageSize}));

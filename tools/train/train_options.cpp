@@ -50,6 +50,7 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
         {"--stop-after-minutes", num(o.stopAfterMinutes)},
         {"--log-every", integer(o.logEvery)},     {"--threads", integer(o.threads)},
         {"--vae", text(o.vaeDir)},                {"--vae-ckpt", text(o.vaeCheckpoint)},
+        {"--init-from", text(o.initFrom)},
         {"--unet-ckpt", text(o.unetCheckpoint)},  {"--out", text(o.out)},
         {"--model", text(o.model)},               {"--samples", text(o.samples)},
         {"--report", text(o.report)},             {"--unet-dtype", text(o.unetDtype)},
@@ -75,6 +76,7 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
     }
     if ((o.command == "vae" || o.command == "unet") && o.checkpointDir.empty()) usage("--ckpt is required");
     if (o.command == "unet" && o.vaeDir.empty()) usage("unet training needs --vae (an exported vae/ folder)");
+    if (!o.initFrom.empty() && o.command != "unet") usage("--init-from applies to unet training only");
     if (o.command == "export" && o.out.empty()) usage("export needs --out");
     if (o.command == "eval" && o.model.empty()) usage("eval needs --model");
     if (o.unetDtype != "fp16" && o.unetDtype != "fp32") usage("--unet-dtype must be fp16 or fp32");

@@ -30,6 +30,7 @@ Checkpoint makeCheckpoint(const TrainOptions& o, const models::UNetConfig& confi
                  {"batch", o.batch},
                  {"lr", o.lr},
                  {"steps", o.steps}};
+    if (!o.initFrom.empty()) c.sidecar["init_from"] = o.initFrom;
     addPrefixed(c.tensors, "model.", parameterMap(params));
     addPrefixed(c.tensors, "ema.", ema.weights());
     adam.saveState(c.tensors);
@@ -64,6 +65,23 @@ int trainUNet(const TrainOptions& o) {
         adam.loadState(resumed->tensors, resumed->sidecar.at("adam_steps").get<int64_t>());
         step = resumed->sidecar.at("step").get<int64_t>();
         std::printf("unet: resumed at step %lld from %s\n", static_cast<long long>(step), o.checkpointDir.c_str());
+    } else if (!o.initFrom.empty()) {
+        // A warm start: what the UNet learned about scenes carries over when only the latent
+        // space shifted (a VAE trained further), so it need not start from noise.
+        const std::optional<Checkpoint> init = loadCheckpoint(o.initFrom);
+        if (!init || init->sidecar.value("kind", "") != "unet") {
+            std::fprintf(stderr, "unet: --init-from %s holds no UNet checkpoint\n", o.initFrom.c_str());
+            return 1;
+        }
+        if (unetConfigJson(unetConfigFromJson(init->sidecar.at("config"))) != unetConfigJson(config)) {
+            std::fprintf(stderr, "unet: --init-from %s has another UNet configuration than this run\n", o.initFrom.c_str());
+            return 1;
+        }
+        const auto weights = withPrefix(init->tensors, "ema.");
+        copyInto(params, weights, "--init-from checkpoint");
+        ema = Ema(params, o.emaDecay);
+        std::printf("unet: initialised from the EMA weights of %s (step %lld)\n", o.initFrom.c_str(),
+                    static_cast<long long>(init->sidecar.at("step").get<int64_t>()));
     }
     if (o.channelsLast) {
         toChannelsLast(params);
