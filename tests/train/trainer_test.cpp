@@ -104,6 +104,36 @@ TEST_CASE("A stopped and resumed run reaches the uninterrupted run's state", "[t
     CHECK(train::trainVAE(tinyVAEOptions(dir.file("straight"), 6)) == 1);
 }
 
+TEST_CASE("A decoder-only run from --init-from keeps the encoder, so the latents stay valid", "[train]") {
+    test::TempDir dir;
+    const train::TrainOptions first = tinyVAEOptions(dir.file("vae"), 3);
+    REQUIRE(train::trainVAE(first) == 0);
+    train::TrainOptions tune = tinyVAEOptions(dir.file("decoder"), 4);
+    tune.initFrom = first.checkpointDir;
+    tune.decoderOnly = true;
+    REQUIRE(train::trainVAE(tune) == 0);
+    const auto a = train::loadCheckpoint(first.checkpointDir);
+    const auto b = train::loadCheckpoint(tune.checkpointDir);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(b->sidecar.at("decoder_only").get<bool>());
+    const auto before = train::withPrefix(a->tensors, "model."), after = train::withPrefix(b->tensors, "model.");
+    const auto afterEma = train::withPrefix(b->tensors, "ema.");
+    int encoderTensors = 0, decoderChanged = 0;
+    for (const auto& [name, t] : before) {
+        INFO(name);
+        if (name.rfind("encoder.", 0) == 0 || name.rfind("quant_conv.", 0) == 0) {
+            ++encoderTensors;
+            CHECK(at::equal(after.at(name), t));
+            CHECK(at::equal(afterEma.at(name), t));
+        } else if (!at::equal(after.at(name), t)) {
+            ++decoderChanged;
+        }
+    }
+    CHECK(encoderTensors > 0);
+    CHECK(decoderChanged > 0);
+}
+
 TEST_CASE("An export is a diffusers folder the loaders read back", "[train]") {
     test::TempDir dir;
     const std::string out = dir.file("embedded");

@@ -76,7 +76,8 @@ Ema::Ema(const NamedTensors& params, double decay) : decay_(decay) {
 void Ema::update(const NamedTensors& params, int64_t step) {
     at::NoGradGuard noGrad;
     const double d = std::min(decay_, (1.0 + static_cast<double>(step)) / (10.0 + static_cast<double>(step)));
-    for (const auto& [name, p] : params) weights_.at(name).mul_(d).add_(p.detach(), 1.0 - d);
+    for (const auto& [name, p] : params)
+        if (p.requires_grad()) weights_.at(name).mul_(d).add_(p.detach(), 1.0 - d);  // frozen ones stay exact
 }
 
 void loadEma(Ema& ema, const std::map<std::string, at::Tensor>& checkpoint, const std::string& what) {

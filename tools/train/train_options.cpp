@@ -58,6 +58,7 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
         {"--vae-width", integer(o.vaeWidth)},     {"--unet-width", integer(o.unetWidth)},
         {"--mkldnn", Setter([&o](const std::string& v) { o.mkldnn = v != "0"; })},
         {"--channels-last", Setter([&o](const std::string& v) { o.channelsLast = v != "0"; })},
+        {"--decoder-only", Setter([&o](const std::string& v) { o.decoderOnly = v != "0"; })},
     };
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -76,7 +77,8 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
     }
     if ((o.command == "vae" || o.command == "unet") && o.checkpointDir.empty()) usage("--ckpt is required");
     if (o.command == "unet" && o.vaeDir.empty()) usage("unet training needs --vae (an exported vae/ folder)");
-    if (!o.initFrom.empty() && o.command != "unet") usage("--init-from applies to unet training only");
+    if (!o.initFrom.empty() && o.command != "unet" && o.command != "vae") usage("--init-from applies to training only");
+    if (o.decoderOnly && o.command != "vae") usage("--decoder-only applies to vae training only");
     if (o.command == "export" && o.out.empty()) usage("export needs --out");
     if (o.command == "eval" && o.model.empty()) usage("eval needs --model");
     if (o.unetDtype != "fp16" && o.unetDtype != "fp32") usage("--unet-dtype must be fp16 or fp32");

@@ -26,8 +26,10 @@ struct TrainOptions {
     bool mkldnn = true;           // --mkldnn 0|1: oneDNN convolutions
     bool channelsLast = false;    // --channels-last 0|1: NHWC weights and activations
     double stopAfterMinutes = 0;  // --stop-after-minutes: checkpoint and stop (0 = run to --steps)
-    std::string initFrom;         // --init-from: start the UNet from this checkpoint folder's EMA weights
-                                  // (fresh optimizer and schedule; e.g. after the VAE was retrained)
+    std::string initFrom;         // --init-from: start from this checkpoint folder's weights (UNet: EMA,
+                                  // VAE: raw), with a fresh optimizer and schedule
+    bool decoderOnly = false;     // --decoder-only 0|1: train only the VAE's decoder side (post_quant_conv,
+                                  // decoder), so its latents, and a UNet trained on them, stay valid
     std::string vaeDir;           // --vae: an exported vae/ folder (unet training, eval)
     std::string vaeCheckpoint;    // --vae-ckpt: export the VAE from this checkpoint folder
     std::string unetCheckpoint;   // --unet-ckpt: export the UNet from this checkpoint folder

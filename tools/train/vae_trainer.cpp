@@ -20,7 +20,9 @@ Checkpoint makeCheckpoint(const TrainOptions& o, const models::VAEConfig& config
     Checkpoint c;
     c.sidecar = {{"kind", "vae"},          {"step", step},         {"seed", o.seed},
                  {"adam_steps", adam.steps()}, {"config", vaeConfigJson(config)},
-                 {"batch", o.batch},       {"lr", o.lr},           {"steps", o.steps}};
+                 {"batch", o.batch},       {"lr", o.lr},           {"steps", o.steps},
+                 {"decoder_only", o.decoderOnly}};
+    if (!o.initFrom.empty()) c.sidecar["init_from"] = o.initFrom;
     addPrefixed(c.tensors, "model.", parameterMap(params));
     addPrefixed(c.tensors, "ema.", ema.weights());
     adam.saveState(c.tensors);
@@ -47,6 +49,25 @@ int trainVAE(const TrainOptions& o) {
         adam.loadState(resumed->tensors, resumed->sidecar.at("adam_steps").get<int64_t>());
         step = resumed->sidecar.at("step").get<int64_t>();
         std::printf("vae: resumed at step %lld from %s\n", static_cast<long long>(step), o.checkpointDir.c_str());
+    } else if (!o.initFrom.empty()) {
+        const std::optional<Checkpoint> init = loadCheckpoint(o.initFrom);
+        if (!init || init->sidecar.value("kind", "") != "vae") {
+            std::fprintf(stderr, "vae: --init-from %s holds no VAE checkpoint\n", o.initFrom.c_str());
+            return 1;
+        }
+        if (vaeConfigJson(vaeConfigFromJson(init->sidecar.at("config"))) != vaeConfigJson(config)) {
+            std::fprintf(stderr, "vae: --init-from %s has another VAE configuration than this run\n", o.initFrom.c_str());
+            return 1;
+        }
+        copyInto(params, withPrefix(init->tensors, "model."), "--init-from checkpoint");
+        ema = Ema(params, o.emaDecay);
+        std::printf("vae: initialised from the weights of %s (step %lld)\n", o.initFrom.c_str(),
+                    static_cast<long long>(init->sidecar.at("step").get<int64_t>()));
+    }
+    if (o.decoderOnly) {
+        // The encoder (and quant_conv) stay as they are: no gradient, so the optimizer skips them.
+        for (const auto& [name, p] : params)
+            if (name.rfind("decoder.", 0) != 0 && name.rfind("post_quant_conv.", 0) != 0) p.set_requires_grad(false);
     }
     if (o.channelsLast) toChannelsLast(params);
     std::printf("vae: %lld parameters, batch %d, %lld steps, checkpoints every %.1f min in %s\n",
