@@ -202,8 +202,9 @@ void Canvas::setMaskVisible(bool visible) {
 }
 
 QImage Canvas::maskedPreview(const QImage& preview) {
+    previewMasked_ = document_->hasMask();
+    if (!previewMasked_) return preview;
     QImage out = preview.convertToFormat(QImage::Format_ARGB32_Premultiplied);
-    if (!document_->hasMask()) return out;
     const QImage& mask = document_->mask();
     if (previewMask_.size() != out.size() || previewMaskKey_ != mask.cacheKey()) {
         previewMask_ = mask.convertToFormat(QImage::Format_ARGB32_Premultiplied)
@@ -334,7 +335,7 @@ void Canvas::paintEvent(QPaintEvent*) {
     if (!preview_.isNull() && !before) {
         // The picture, and over it the preview (transparent outside the mask). Previews come at the
         // model's working size: smoothed up, they read as a picture, not blocks.
-        p.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+        if (previewMasked_) p.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || preview_.width() < document_->imageSize().width());
         p.drawImage(target, preview_);
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);

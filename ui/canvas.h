@@ -115,6 +115,7 @@ private:
     QImage preview_;           // premultiplied; transparent outside the mask
     QImage previewMask_;       // the mask at the preview's size, cached for a run
     qint64 previewMaskKey_ = 0;
+    bool previewMasked_ = false;  // the preview is transparent outside the mask
     bool maskVisible_ = true;
     QVector<QPointF> centroids_;
     double scale_ = 1.0;

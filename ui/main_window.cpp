@@ -26,6 +26,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
@@ -254,12 +255,22 @@ void MainWindow::updateModelStatus() {
         if (banner_->kind() == MessageBanner::Kind::Error && banner_->property("modelError").toBool()) banner_->hide();
         if (!document_->hasImage() && !running_)
             message_->setText(tr("Model ready. Open a picture (Ctrl+O) or try the sample."));
+        // A model without a text encoder takes no prompt (the engine would refuse one).
+        if (auto* prompt = qobject_cast<QLineEdit*>(side_->parameters()->editor("prompt"))) {
+            prompt->setPlaceholderText(info.hasTextEncoder ? tr("optional") : tr("not used by this model"));
+            prompt->setEnabled(info.hasTextEncoder || !prompt->text().isEmpty());
+        }
         break;
     }
     case MS::Failed:
         chooser->setStatus(tr("Not loaded (see message)."), true);
-        showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
-                  tr("Retry"), [this] { engine_->loadModel(side_->modelChooser()->spec()); });
+        // A model that failed is remembered as the choice: offer the way back to one that works.
+        if (engine_->modelSpec().path != "embedded")
+            showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
+                      tr("Use the Embedded Model"), [this] { side_->modelChooser()->choose("embedded"); });
+        else
+            showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
+                      tr("Retry"), [this] { engine_->loadModel(side_->modelChooser()->spec()); });
         banner_->setProperty("modelError", true);
         break;
     }

@@ -156,7 +156,9 @@ int ScreenshotScript::run(const QString& outputDir) {
     check(settleUntil([&] { return finished; }, 120000), "the run finishes");
     QObject::disconnect(conn);
     QObject::disconnect(done);
+    window.actions()->toggleMask->setChecked(false);  // the result without the mask's tint
     failures += !grab(&window, outputDir, "06-finished-edit");
+    window.actions()->toggleMask->setChecked(true);
 
     window.actions()->compare->setChecked(true);
     failures += !grab(&window, outputDir, "07-compare");

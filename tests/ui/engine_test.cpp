@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QStatusBar>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTimer>
 #include <QUndoStack>
@@ -63,6 +64,8 @@ TEST_CASE("a model that fails to load shows an actionable error and the window s
     CHECK(window.banner()->isVisible());
     CHECK(window.banner()->kind() == MessageBanner::Kind::Error);
     CHECK(window.banner()->text().contains("missing-model.safetensors"));
+    REQUIRE(window.banner()->actionButton()->isVisible());
+    CHECK(window.banner()->actionButton()->text().contains("Embedded"));
     // Still usable: points, undo, and Run explains instead of failing.
     clickImage(window, QPointF(20, 20));
     clickImage(window, QPointF(60, 60));
@@ -72,6 +75,12 @@ TEST_CASE("a model that fails to load shows an actionable error and the window s
     CHECK(window.banner()->text().contains("No model"));
     window.actions()->undo->trigger();
     CHECK(window.document()->completePairCount() == 0);
+    // The banner's way out loads a model that works (the embedded one), and the error goes.
+    REQUIRE(window.banner()->actionButton()->isVisible());
+    window.banner()->actionButton()->click();
+    REQUIRE(waitFor([&] { return window.engine()->modelState() != EngineController::ModelState::Loading; }, 30000));
+    CHECK(window.engine()->modelState() == EngineController::ModelState::Ready);
+    REQUIRE(waitFor([&] { return window.engine()->imageState() == EngineController::ImageState::Prepared; }, 30000));
 }
 
 TEST_CASE("a run streams previews and its result is one undoable step", "[ui]") {

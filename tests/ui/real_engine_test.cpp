@@ -22,6 +22,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QLineEdit>
 #include <QMouseEvent>
 #include <QProgressBar>
 #include <QRegularExpression>
@@ -75,6 +76,11 @@ TEST_CASE("a real edit on the embedded model: previews, progress, undoable resul
     Canvas* canvas = window.canvas();
     const QImage before = doc->image();
     REQUIRE(before.size() == QSize(256, 256));
+    // The embedded model has no text encoder: its prompt field is off, saying why.
+    auto* prompt = qobject_cast<QLineEdit*>(window.sidePanel()->parameters()->editor("prompt"));
+    REQUIRE(prompt != nullptr);
+    CHECK_FALSE(prompt->isEnabled());
+    CHECK(prompt->placeholderText().contains("not used"));
 
     // Hovering the ball with the point tool shows its heatmap, computed by the engine.
     const QPointF at = canvas->imageToWidget(kBall);
