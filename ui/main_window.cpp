@@ -18,6 +18,7 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QDir>
@@ -48,6 +49,20 @@ QString formatDuration(double seconds) {
     if (s < 60) return QObject::tr("%1 s").arg(s);
     return QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
+
+// Reading or writing a large picture takes a moment on the UI thread: the cursor says so, and the
+// status bar names the file before the work starts.
+class BusyCursor {
+public:
+    BusyCursor(QLabel* status, const QString& text) {
+        status->setText(text);
+        status->repaint();
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+    }
+    ~BusyCursor() { QApplication::restoreOverrideCursor(); }
+    BusyCursor(const BusyCursor&) = delete;
+    BusyCursor& operator=(const BusyCursor&) = delete;
+};
 
 bool sameFile(const QString& a, const QString& b) {
     if (a.isEmpty() || b.isEmpty()) return false;
@@ -310,6 +325,7 @@ bool MainWindow::openFile(const QString& path) {
 }
 
 bool MainWindow::openImage(const QString& path) {
+    const BusyCursor busy(message_, tr("Opening %1…").arg(QFileInfo(path).fileName()));
     try {
         QImage image = toQImage(dragdiff::loadImage(path.toStdString()));
         if (image.isNull()) throw dragdiff::LoadError("the picture is empty");
@@ -324,6 +340,7 @@ bool MainWindow::openImage(const QString& path) {
 }
 
 bool MainWindow::openProject(const QString& path) {
+    const BusyCursor busy(message_, tr("Opening %1…").arg(QFileInfo(path).fileName()));
     try {
         const ProjectFile::Contents c = ProjectFile::load(path);
         document_->reset(c.image, c.imagePath);
@@ -396,6 +413,7 @@ bool MainWindow::saveAs() {
 bool MainWindow::saveProjectTo(const QString& requested) {
     QString path = requested;
     if (!ProjectFile::isProjectPath(path)) path += ".dragdiff.json";
+    const BusyCursor busy(message_, tr("Saving %1…").arg(QFileInfo(path).fileName()));
     try {
         ProjectFile::save(*document_, path, modelPath());
         document_->setProjectPath(QFileInfo(path).absoluteFilePath());
@@ -435,6 +453,7 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
                   tr("Export…"), [this] { exportDialog(); });
         return false;
     }
+    const BusyCursor busy(message_, tr("Exporting %1…").arg(QFileInfo(path).fileName()));
     try {
         dragdiff::saveImage(toRgbaImage(document_->image()), path.toStdString());
         message_->setText(tr("Exported %1 (%2 × %3)").arg(QFileInfo(path).fileName())
