@@ -265,7 +265,7 @@ TEST_CASE("the progress bar shows a model load that waited behind an edit", "[ui
     CHECK_FALSE(f.window->progressBar()->isVisible());
 }
 
-TEST_CASE("with a mask the run preview shows only inside it; the mask overlay can be hidden", "[ui]") {
+TEST_CASE("with a mask the run preview shows only inside it, and the mask overlay can be hidden", "[ui]") {
     Fixture f;
     f.backend->steps = 60;
     f.backend->stepMs = 20;
