@@ -85,8 +85,11 @@ TEST_CASE("a real edit on the embedded model: previews, progress, undoable resul
     // Hovering the ball with the point tool shows its heatmap, computed by the engine.
     const QPointF at = canvas->imageToWidget(kBall);
     QMouseEvent move(QEvent::MouseMove, at, canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QElapsedTimer hoverClock;
+    hoverClock.start();
     QApplication::sendEvent(canvas, &move);
     REQUIRE(waitFor([&] { return !canvas->heatmap().isNull(); }, 10000));
+    WARN("hover to heatmap on the canvas: " << hoverClock.elapsed() << " ms");
     CHECK(canvas->heatmap().size() == before.size());
     CHECK(canvas->heatmap().pixel(int(kBall.x()), int(kBall.y())) != canvas->heatmap().pixel(250, 5));
 
