@@ -15,6 +15,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/cuda.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -69,12 +70,28 @@ void setThreadCount(int threads) { at::set_num_threads(threads > 0 ? threads : d
 int threadCount() { return at::get_num_threads(); }
 
 struct Engine::Impl {
+    // Serialises everything that runs the model (loadModel, prepareImage, edit).
+    std::mutex modelMutex;
     std::optional<drag::Pipeline> pipeline;
+    // A copy of the loaded model's description, readable while the model mutex is held elsewhere.
+    mutable std::mutex infoMutex;
+    std::optional<ModelInfo> info;
     mutable std::shared_mutex featuresMutex;  // guards the prepared features below
     at::Tensor features;                      // [1, C, h, w] at latent resolution
     drag::WorkingImage work;
     int latentScale = 8;
     bool prepared = false;
+
+    void dropFeatures() {
+        std::unique_lock lock(featuresMutex);
+        features = at::Tensor();
+        work = drag::WorkingImage();
+        prepared = false;
+    }
+    void setInfo(std::optional<ModelInfo> i) {
+        std::lock_guard lock(infoMutex);
+        info = std::move(i);
+    }
 };
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {
@@ -85,37 +102,57 @@ Engine::Engine() : impl_(std::make_unique<Impl>()) {
 Engine::~Engine() = default;
 
 ModelInfo Engine::loadModel(const ModelSpec& spec) {
+    std::lock_guard model(impl_->modelMutex);
+    impl_->setInfo(std::nullopt);
+    impl_->dropFeatures();  // heatmap() says NotReady from here on, and never sees the old model's features
+    impl_->pipeline.reset();  // the old model's memory goes before the new one is read
     return translated("loading the model", [&] {
-        {
-            std::unique_lock lock(impl_->featuresMutex);
-            impl_->features = at::Tensor();
-            impl_->prepared = false;
-        }
-        impl_->pipeline.reset();
         impl_->pipeline.emplace(drag::loadPipeline(spec));
+        impl_->setInfo(impl_->pipeline->info);
         return impl_->pipeline->info;
     });
 }
 
-bool Engine::hasModel() const { return impl_->pipeline.has_value(); }
-
-ModelInfo Engine::modelInfo() const {
-    if (!impl_->pipeline) throw InvalidRequest("no model is loaded");
-    return impl_->pipeline->info;
+bool Engine::hasModel() const {
+    std::lock_guard lock(impl_->infoMutex);
+    return impl_->info.has_value();
 }
 
-void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel) {
+ModelInfo Engine::modelInfo() const {
+    std::lock_guard lock(impl_->infoMutex);
+    if (!impl_->info) throw InvalidRequest("no model is loaded");
+    return *impl_->info;
+}
+
+void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
+                          const ProgressCallback& progress) {
+    std::lock_guard model(impl_->modelMutex);
     if (!impl_->pipeline) throw InvalidRequest("load a model before preparing an image");
     if (image.empty()) throw InvalidRequest("no image to prepare");
+    // Heatmaps of the previous picture must not answer for this one.
+    impl_->dropFeatures();
+    const auto start = std::chrono::steady_clock::now();
+    constexpr int kStages = 3;
+    auto report = [&](int done) {
+        if (cancel && cancel->load()) throw Cancelled();
+        if (!progress) return;
+        EditProgress e;
+        e.phase = "preparing";
+        e.step = done;
+        e.totalSteps = kStages;
+        e.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        progress(e);
+    };
     translated("preparing the image's features", [&] {
         at::NoGradGuard noGrad;
         drag::Pipeline& p = *impl_->pipeline;
+        report(0);
         drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
-        if (cancel && cancel->load()) throw Cancelled();
         at::Tensor context = p.encodePrompt(prompt);
+        report(1);
         const double sf = p.vae->scalingFactor();
         at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;
-        if (cancel && cancel->load()) throw Cancelled();
+        report(2);
         diffusion::DDIMScheduler scheduler(p.scheduler);
         auto gen = at::make_generator<at::CPUGeneratorImpl>(/*seed=*/0);
         at::Tensor noise = at::randn(z0.sizes(), gen, at::TensorOptions().dtype(at::kFloat)).to(p.device);
@@ -126,11 +163,20 @@ void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, con
         o.stopAfterUpBlock = k;
         auto out = p.unet->forward(noisy, at::scalar_tensor(t, at::kLong), context, o);
         at::Tensor feats = drag::resizeFeatures(out.upBlockOutputs[k], z0.size(2), z0.size(3)).contiguous();
-        std::unique_lock lock(impl_->featuresMutex);
-        impl_->features = feats;
-        impl_->work = work;
-        impl_->latentScale = p.latentScale();
-        impl_->prepared = true;
+        {
+            std::unique_lock lock(impl_->featuresMutex);
+            impl_->features = feats;
+            impl_->work = work;
+            impl_->latentScale = p.latentScale();
+            impl_->prepared = true;
+        }
+        if (progress) {
+            EditProgress e;
+            e.phase = "preparing";
+            e.step = e.totalSteps = kStages;
+            e.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            progress(e);
+        }
     });
 }
 
@@ -141,7 +187,9 @@ bool Engine::imagePrepared() const {
 
 HeatMap Engine::heatmap(PointF point, const EditParameters& parameters) const {
     std::shared_lock lock(impl_->featuresMutex);
-    if (!impl_->prepared) throw InvalidRequest("the image is not prepared yet");
+    if (!impl_->prepared)
+        throw NotReady("no heatmap yet: the picture's features are not prepared (prepare the image after the model "
+                       "has loaded, then ask again)");
     return translated("computing the heatmap", [&] {
         at::NoGradGuard noGrad;
         const drag::WorkingImage& w = impl_->work;
@@ -166,6 +214,7 @@ HeatMap Engine::heatmap(PointF point, const EditParameters& parameters) const {
 }
 
 EditResult Engine::edit(const EditRequest& request, const ProgressCallback& progress, const std::atomic<bool>* cancel) {
+    std::lock_guard model(impl_->modelMutex);
     if (!impl_->pipeline) throw InvalidRequest("load a model before running an edit");
     return translated("the edit", [&] { return drag::runDragEdit(*impl_->pipeline, request, progress, cancel); });
 }

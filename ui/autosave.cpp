@@ -5,18 +5,57 @@
 #include "ui/project_file.h"
 
 #include <QDir>
+#include <QMutex>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
 
 namespace dragdiff::ui {
 namespace {
-QString projectFile() { return Autosave::folder() + "/autosave.dragdiff.json"; }
-QString infoFile() { return Autosave::folder() + "/autosave.ini"; }
+QString projectFile(const QString& folder = Autosave::folder()) { return folder + "/autosave.dragdiff.json"; }
+QString infoFile(const QString& folder = Autosave::folder()) { return folder + "/autosave.ini"; }
+
+// Writes and discards are serialised; a discard bumps the epoch so that a write prepared before
+// it (but not yet started) writes nothing.
+QMutex& fileMutex() {
+    static QMutex m;
+    return m;
+}
+std::atomic<quint64> discardEpoch{0};
+
+struct Job {
+    ProjectFile::Snapshot snapshot;
+    QString modelPath;
+    QString userProject;
+    quint64 epoch = 0;
+    QString folder = Autosave::folder();  // resolved on the UI thread
+};
+
+// Returns an error message, or an empty string on success (or when a discard came first).
+QString write(const Job& job) {
+    QMutexLocker lock(&fileMutex());
+    if (job.epoch != discardEpoch.load()) return QString();
+    try {
+        QDir().mkpath(job.folder);
+        ProjectFile::save(job.snapshot, projectFile(job.folder), job.modelPath);
+        QSettings info(infoFile(job.folder), QSettings::IniFormat);
+        info.setValue("originalImage", job.snapshot.imagePath);
+        info.setValue("userProject", job.userProject);
+        info.setValue("imageEdited", job.snapshot.imageEdited);
+        info.sync();
+        return QString();
+    } catch (const std::exception& e) {
+        return QObject::tr("Autosave failed: %1").arg(QString::fromStdString(e.what()));
+    }
+}
 }  // namespace
 
 Autosave::Autosave(Document* document, std::function<QString()> modelPath, QObject* parent)
     : QObject(parent), document_(document), modelPath_(std::move(modelPath)) {
-    connect(&timer_, &QTimer::timeout, this, &Autosave::saveNow);
+    connect(&timer_, &QTimer::timeout, this, &Autosave::saveInBackground);
 }
 
 QString Autosave::folder() {
@@ -40,7 +79,15 @@ void Autosave::start(int intervalMs) {
     timer_.start(intervalMs);
 }
 
+Autosave::~Autosave() {
+    if (writer_) {
+        writer_->wait();
+        delete writer_;
+    }
+}
+
 bool Autosave::saveNow() {
+    if (writer_) writer_->wait();  // an older snapshot must not land after this one
     if (!document_->hasImage() || document_->revision() == savedRevision_) return true;
     if (!document_->isModified()) {
         // Everything is saved by the user: nothing to recover.
@@ -48,22 +95,41 @@ bool Autosave::saveNow() {
         savedRevision_ = document_->revision();
         return true;
     }
-    try {
-        QDir().mkpath(folder());
-        ProjectFile::save(*document_, projectFile(), modelPath_());
-        QSettings info(infoFile(), QSettings::IniFormat);
-        info.setValue("originalImage", document_->imagePath());
-        info.setValue("userProject", document_->projectPath());
-        info.setValue("imageEdited", document_->imageEdited());
-        info.sync();
-        savedRevision_ = document_->revision();
-        return true;
-    } catch (const std::exception& e) {
-        Q_EMIT failed(tr("Autosave failed: %1").arg(QString::fromStdString(e.what())));
+    const Job job{ProjectFile::snapshot(*document_), modelPath_(), document_->projectPath(), discardEpoch.load()};
+    const QString error = write(job);
+    if (!error.isEmpty()) {
+        Q_EMIT failed(error);
         return false;
     }
+    savedRevision_ = document_->revision();
+    return true;
 }
 
-void Autosave::discard() { QDir(folder()).removeRecursively(); }
+void Autosave::saveInBackground() {
+    if (writer_ || !document_->hasImage() || document_->revision() == savedRevision_) return;
+    if (!document_->isModified()) {
+        discard();
+        savedRevision_ = document_->revision();
+        return;
+    }
+    const quint64 revision = document_->revision();
+    auto error = std::make_shared<QString>();
+    Job job{ProjectFile::snapshot(*document_), modelPath_(), document_->projectPath(), discardEpoch.load()};
+    writer_ = QThread::create([job = std::move(job), error] { *error = write(job); });
+    writer_->setObjectName("dragdiff-autosave");
+    connect(writer_, &QThread::finished, this, [this, error, revision] {
+        writer_->deleteLater();
+        writer_ = nullptr;
+        if (error->isEmpty()) savedRevision_ = std::max(savedRevision_, revision);
+        else Q_EMIT failed(*error);
+    });
+    writer_->start(QThread::LowPriority);
+}
+
+void Autosave::discard() {
+    QMutexLocker lock(&fileMutex());
+    ++discardEpoch;
+    QDir(folder()).removeRecursively();
+}
 
 }  // namespace dragdiff::ui

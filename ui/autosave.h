@@ -1,6 +1,8 @@
 #pragma once
 // Saves the work every minute to the app's data folder, so a crash loses at most a minute.
 // A clean exit discards it; an autosave found at start means the last session did not end well.
+// The timer's saves write on a thread of their own (PNG-encoding an edited photo takes longer
+// than a frame), from a snapshot taken on the UI thread.
 #include <QObject>
 #include <QTimer>
 
@@ -9,6 +11,9 @@
 namespace dragdiff::ui {
 
 class Document;
+}  // namespace dragdiff::ui
+class QThread;
+namespace dragdiff::ui {
 
 class Autosave : public QObject {
     Q_OBJECT
@@ -21,6 +26,7 @@ public:
     };
 
     Autosave(Document* document, std::function<QString()> modelPath, QObject* parent = nullptr);
+    ~Autosave() override;  // waits for a background write
     static QString folder();
     static bool hasRecovery();
     static Recovery recovery();
@@ -29,7 +35,11 @@ public:
     // Writes when something changed since the last write. Returns false on failure (reported
     // through `failed`), never throws.
     bool saveNow();
-    // Removes the autosave (clean exit, or the user declined recovery).
+    // The timer's variant: snapshots now, writes on another thread; at most one write at a time.
+    void saveInBackground();
+    bool writing() const { return writer_ != nullptr; }
+    // Removes the autosave (clean exit, or the user declined recovery). A background write still
+    // running finishes first and then is removed too; one not yet started writes nothing.
     static void discard();
 
 Q_SIGNALS:
@@ -37,6 +47,7 @@ Q_SIGNALS:
 
 private:
     Document* document_;
+    QThread* writer_ = nullptr;
     std::function<QString()> modelPath_;
     QTimer timer_;
     quint64 savedRevision_ = 0;

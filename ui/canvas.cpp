@@ -196,14 +196,36 @@ void Canvas::setHeatmapOpacity(double opacity) {
     update();
 }
 
+void Canvas::setMaskVisible(bool visible) {
+    maskVisible_ = visible;
+    update();
+}
+
+QImage Canvas::maskedPreview(const QImage& preview) {
+    previewMasked_ = document_->hasMask();
+    if (!previewMasked_) return preview;
+    QImage out = preview.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+    const QImage& mask = document_->mask();
+    if (previewMask_.size() != out.size() || previewMaskKey_ != mask.cacheKey()) {
+        previewMask_ = mask.convertToFormat(QImage::Format_ARGB32_Premultiplied)
+                           .scaled(out.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        previewMaskKey_ = mask.cacheKey();
+    }
+    QPainter p(&out);
+    p.setCompositionMode(QPainter::CompositionMode_DestinationIn);
+    p.drawImage(0, 0, previewMask_);
+    return out;
+}
+
 void Canvas::setPreview(const QImage& preview, const QVector<QPointF>& centroids) {
-    if (!preview.isNull()) preview_ = preview;
+    if (!preview.isNull()) preview_ = maskedPreview(preview);
     centroids_ = centroids;
     update();
 }
 
 void Canvas::clearPreview() {
     preview_ = QImage();
+    previewMask_ = QImage();
     centroids_.clear();
     update();
 }
@@ -310,8 +332,14 @@ void Canvas::paintEvent(QPaintEvent*) {
         p.fillRect(target, QBrush(checker));
     }
     const bool before = showBefore_ && !beforePixmap_.isNull();
-    if (!preview_.isNull() && !before) p.drawImage(target, preview_);
-    else p.drawPixmap(target, before ? beforePixmap_ : pixmap_, QRectF(pixmap_.rect()));
+    if (!preview_.isNull() && !before) {
+        // The picture, and over it the preview (transparent outside the mask). Previews come at the
+        // model's working size: smoothed up, they read as a picture, not blocks.
+        if (previewMasked_) p.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || preview_.width() < document_->imageSize().width());
+        p.drawImage(target, preview_);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
+    } else p.drawPixmap(target, before ? beforePixmap_ : pixmap_, QRectF(pixmap_.rect()));
     if (compareSplit_ && !beforePixmap_.isNull() && !before && preview_.isNull()) {
         QRectF left = target;
         left.setWidth(target.width() * splitFraction_);
@@ -320,7 +348,7 @@ void Canvas::paintEvent(QPaintEvent*) {
         p.drawPixmap(target, beforePixmap_, QRectF(beforePixmap_.rect()));
         p.restore();
     }
-    if (!maskOverlay_.isNull() && !before) p.drawImage(target, maskOverlay_);
+    if (maskVisible_ && !maskOverlay_.isNull() && !before) p.drawImage(target, maskOverlay_);
     if (heatmapVisible_ && !heatmap_.isNull() && !before) {
         p.setOpacity(heatmapOpacity_);
         p.setRenderHint(QPainter::SmoothPixmapTransform, true);
@@ -398,9 +426,20 @@ void Canvas::paintDivider(QPainter& p) {
     p.setBrush(Qt::white);
     p.setPen(QPen(QColor(0, 0, 0, 160), 1.5));
     p.drawEllipse(knob, 9, 9);
-    p.setPen(QPen(Qt::black, 1.5));
-    p.drawText(QRectF(r.left() + 6, r.top() + 4, 80, 20), Qt::AlignLeft, tr("Before"));
-    p.drawText(QRectF(r.right() - 86, r.top() + 4, 80, 20), Qt::AlignRight, tr("After"));
+    // Labels on dark pills: legible on any picture.
+    const auto label = [&](const QString& text, bool left) {
+        const QFontMetricsF fm(p.font());
+        const QSizeF size(fm.horizontalAdvance(text) + 14, fm.height() + 6);
+        const QPointF corner = left ? QPointF(r.left() + 6, r.top() + 6) : QPointF(r.right() - 6 - size.width(), r.top() + 6);
+        const QRectF box(corner, size);
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(0, 0, 0, 170));
+        p.drawRoundedRect(box, 5, 5);
+        p.setPen(Qt::white);
+        p.drawText(box, Qt::AlignCenter, text);
+    };
+    label(tr("Before"), true);
+    label(tr("After"), false);
 }
 
 void Canvas::resizeEvent(QResizeEvent*) {

@@ -50,8 +50,14 @@ public:
     bool heatmapVisible() const { return heatmapVisible_; }
     void setHeatmapOpacity(double opacity);
     const QImage& heatmap() const { return heatmap_; }
+    const QImage& preview() const { return preview_; }
 
-    // Run previews: the predicted picture and each handle's current centroid.
+    // The mask's translucent overlay (the mask itself is unaffected).
+    void setMaskVisible(bool visible);
+    bool maskVisible() const { return maskVisible_; }
+
+    // Run previews: the predicted picture and each handle's current centroid. With a mask, the
+    // preview shows only inside it (outside, the result keeps the original pixels).
     void setPreview(const QImage& preview, const QVector<QPointF>& centroids);
     void clearPreview();
     bool showingPreview() const { return !preview_.isNull(); }
@@ -96,6 +102,7 @@ private:
     void paintPoints(QPainter& painter);
     void paintCentroids(QPainter& painter);
     void paintDivider(QPainter& painter);
+    QImage maskedPreview(const QImage& preview);
     QRectF imageRectWidget() const;
     bool nearDivider(QPointF widgetPos) const;
 
@@ -105,7 +112,11 @@ private:
     QPixmap beforePixmap_;     // the picture before the last applied edit
     QImage maskOverlay_;       // premultiplied colour overlay made from the mask
     QImage heatmap_;
-    QImage preview_;
+    QImage preview_;           // premultiplied; transparent outside the mask
+    QImage previewMask_;       // the mask at the preview's size, cached for a run
+    qint64 previewMaskKey_ = 0;
+    bool previewMasked_ = false;  // the preview is transparent outside the mask
+    bool maskVisible_ = true;
     QVector<QPointF> centroids_;
     double scale_ = 1.0;
     QPointF offset_;

@@ -114,6 +114,17 @@ void Document::clearMask() {
     undoStack_.push(new MaskCommand(this, mask_.rect(), mask_.copy(), empty, tr("Clear mask"), false));
 }
 
+void Document::replaceMask(const QImage& alphaMask, const QString& text) {
+    if (!hasImage() || alphaMask.size() != image_.size()) return;
+    QImage before = mask_;
+    if (before.isNull()) {
+        before = QImage(image_.size(), QImage::Format_Alpha8);
+        before.fill(0);
+    }
+    undoStack_.push(new MaskCommand(this, before.rect(), before.copy(), alphaMask.convertToFormat(QImage::Format_Alpha8),
+                                    text, false));
+}
+
 void Document::setMaskNoUndo(const QImage& alphaMask) { applyWholeMask(alphaMask); }
 
 void Document::applyEdit(const QImage& result, bool keepPoints) {

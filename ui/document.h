@@ -56,6 +56,9 @@ public:
     void endMaskStroke();
     bool strokeActive() const { return strokeActive_; }
     void clearMask();
+    // Replaces the whole mask as one undo step (importing a mask file). `alphaMask` has the
+    // picture's size.
+    void replaceMask(const QImage& alphaMask, const QString& text);
     // Replaces the mask wholesale without history (project loading).
     void setMaskNoUndo(const QImage& alphaMask);
     void setPointsNoUndo(const DragPoints& points);

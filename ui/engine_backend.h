@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <memory>
-#include <shared_mutex>
 
 namespace dragdiff::ui {
 
@@ -15,8 +14,9 @@ public:
     virtual ~EngineBackend() = default;
     virtual ModelInfo loadModel(const ModelSpec& spec) = 0;
     virtual void prepareImage(const RgbaImage& image, const std::string& prompt,
-                              const std::atomic<bool>* cancel) = 0;
-    // Called from the heatmap thread, possibly while prepareImage() or edit() runs.
+                              const std::atomic<bool>* cancel, const ProgressCallback& progress) = 0;
+    // Called from the heatmap thread, possibly while loadModel(), prepareImage() or edit() runs
+    // (the facade allows it: NotReady while there are no features).
     virtual HeatMap heatmap(PointF point, const EditParameters& parameters) const = 0;
     virtual EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                             const std::atomic<bool>* cancel) = 0;
@@ -25,16 +25,14 @@ public:
 class FacadeBackend : public EngineBackend {
 public:
     ModelInfo loadModel(const ModelSpec& spec) override;
-    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel) override;
+    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
+                      const ProgressCallback& progress) override;
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;
 
 private:
-    Engine engine_;
-    // The facade makes heatmap() safe against prepareImage() and edit(), but says nothing about
-    // loadModel() replacing the model underneath it: a reader/writer lock covers that case.
-    mutable std::shared_mutex modelMutex_;
+    Engine engine_;  // thread-safe as engine.h documents; no lock of our own is needed
 };
 
 }  // namespace dragdiff::ui

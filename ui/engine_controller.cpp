@@ -34,8 +34,17 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         Q_EMIT modelStateChanged(modelState_);
         if (!pendingImage_.isNull()) setImageState(ImageState::Waiting);
     });
+    connect(worker_, &EngineWorker::prepareProgress, this, [this](int step, int total, quint64 generation) {
+        if (generation == imageGeneration_ && imageState_ == ImageState::Preparing) Q_EMIT prepareProgress(step, total);
+    });
     connect(worker_, &EngineWorker::imagePrepared, this, [this](quint64 generation) {
-        if (generation == imageGeneration_) setImageState(ImageState::Prepared);
+        if (generation != imageGeneration_) return;
+        setImageState(ImageState::Prepared);
+        if (heatmapWaiting_) {
+            const auto [point, parameters] = *heatmapWaiting_;
+            heatmapWaiting_.reset();
+            requestHeatmap(point, parameters);
+        }
     });
     connect(worker_, &EngineWorker::prepareFailed, this, [this](const QString& message, quint64 generation) {
         if (generation != imageGeneration_) return;
@@ -62,6 +71,9 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         // A picture change since the request makes the answer stale.
         if (imageState_ != ImageState::Prepared) return;
         Q_EMIT heatmapReady(r.overlay, r.point);
+    });
+    connect(heatmapWorker_, &HeatmapWorker::failed, this, [this](const QString& m) {
+        if (imageState_ == ImageState::Prepared) Q_EMIT heatmapFailed(m);
     });
 
     workerThread_.start();
@@ -97,6 +109,7 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
 void EngineController::prepareImage(const QImage& image, const QString& prompt) {
     pendingImage_ = image;
     pendingPrompt_ = prompt;
+    heatmapWaiting_.reset();  // a point on the previous picture
     if (prepareCancel_) *prepareCancel_ = true;
     heatmapWorker_->setEnabled(false);
     if (image.isNull()) {
@@ -127,7 +140,10 @@ void EngineController::setImageState(ImageState state) {
 }
 
 void EngineController::requestHeatmap(QPointF imagePoint, const EditParameters& parameters) {
-    if (imageState_ != ImageState::Prepared) return;
+    if (imageState_ != ImageState::Prepared) {
+        if (imageState_ != ImageState::None) heatmapWaiting_ = std::make_pair(imagePoint, parameters);
+        return;
+    }
     heatmapWorker_->post(imagePoint, parameters, ++heatmapRequest_);
 }
 

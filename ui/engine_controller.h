@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace dragdiff::ui {
 
@@ -37,8 +39,10 @@ public:
     // older one still being prepared.
     void prepareImage(const QImage& image, const QString& prompt = QString());
     ImageState imageState() const { return imageState_; }
+    QString preparedPrompt() const { return pendingPrompt_; }  // the prompt the features are (being) made with
 
-    // Heatmap of `imagePoint` against the prepared picture; silently ignored until prepared.
+    // Heatmap of `imagePoint` against the prepared picture. Asked before the picture is prepared,
+    // the newest such request is answered as soon as it is.
     void requestHeatmap(QPointF imagePoint, const EditParameters& parameters);
     bool heatmapsAvailable() const { return imageState_ == ImageState::Prepared; }
 
@@ -52,8 +56,10 @@ public:
 Q_SIGNALS:
     void modelStateChanged(dragdiff::ui::EngineController::ModelState state);
     void imageStateChanged(dragdiff::ui::EngineController::ImageState state);
+    void prepareProgress(int step, int totalSteps);  // while Preparing
     void prepareError(const QString& message);
     void heatmapReady(const QImage& overlay, QPointF imagePoint);
+    void heatmapFailed(const QString& message);
     void editProgress(const dragdiff::ui::EditUpdate& update);
     void editFinished(const dragdiff::ui::EditOutcome& outcome);
     void editFailed(const QString& message);
@@ -85,6 +91,7 @@ private:
     bool editRunning_ = false;
     std::shared_ptr<std::atomic<bool>> editCancel_;
     quint64 heatmapRequest_ = 0;
+    std::optional<std::pair<QPointF, EditParameters>> heatmapWaiting_;
 };
 
 }  // namespace dragdiff::ui

@@ -56,7 +56,10 @@ void EngineWorker::prepareImage(const QImage& image, const QString& prompt, std:
                                 quint64 generation) {
     if (cancel->load()) return;  // superseded while queued
     try {
-        backend_->prepareImage(toRgbaImage(image), prompt.toStdString(), cancel.get());
+        auto progress = [this, generation](const EditProgress& p) {
+            Q_EMIT prepareProgress(p.step, p.totalSteps, generation);
+        };
+        backend_->prepareImage(toRgbaImage(image), prompt.toStdString(), cancel.get(), progress);
         Q_EMIT imagePrepared(generation);
     } catch (...) {
         const auto error = std::current_exception();
@@ -76,7 +79,12 @@ void EngineWorker::runEdit(const EditJob& job, std::shared_ptr<std::atomic<bool>
         EditRequest request;
         request.image = toRgbaImage(job.image);
         request.drags = job.drags;
-        if (!job.mask.isNull() && !maskIsEmpty(job.mask)) request.mask = toMask(job.mask);
+        if (!job.mask.isNull() && !maskIsEmpty(job.mask)) {
+            request.mask = toMask(job.mask);
+            if (dragdiff::maskIsBlank(request.mask))
+                throw dragdiff::InvalidRequest("the mask has only faint strokes; paint the area the edit may change "
+                                               "with the mask brush, or clear the mask to allow changes everywhere");
+        }
         request.parameters = job.parameters;
         auto progress = [this](const EditProgress& p) {
             // Runs on this thread inside the engine; keep it cheap and never throw.

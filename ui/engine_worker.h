@@ -30,6 +30,7 @@ public:
 Q_SIGNALS:
     void modelLoaded(const dragdiff::ModelInfo& info, quint64 generation);
     void modelFailed(const QString& message, quint64 generation);
+    void prepareProgress(int step, int totalSteps, quint64 generation);
     void imagePrepared(quint64 generation);
     void prepareFailed(const QString& message, quint64 generation);
     void editProgress(const dragdiff::ui::EditUpdate& update);

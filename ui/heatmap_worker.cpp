@@ -34,6 +34,8 @@ void HeatmapWorker::drain() {
             HeatMap heat = backend_->heatmap(PointF{r.point.x(), r.point.y()}, r.parameters);
             ++computed_;
             Q_EMIT ready(HeatmapResult{r.point, heatmapToImage(heat), r.id});
+        } catch (const dragdiff::NotReady&) {
+            // Features are being replaced (new picture or model): the answer comes once prepared.
         } catch (...) {
             Q_EMIT failed(describeFailure(std::current_exception(), tr("Heatmap unavailable")));
         }

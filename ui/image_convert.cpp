@@ -31,31 +31,23 @@ Mask toMask(const QImage& alphaMask) {
     out.width = alphaMask.width();
     out.height = alphaMask.height();
     out.values.resize(static_cast<size_t>(out.width) * out.height);
-    for (int y = 0; y < out.height; ++y)
-        std::memcpy(out.values.data() + static_cast<size_t>(y) * out.width, alphaMask.constScanLine(y),
-                    static_cast<size_t>(out.width));
+    const QImage alpha = alphaMask.format() == QImage::Format_Alpha8 ? alphaMask
+                                                                      : alphaMask.convertToFormat(QImage::Format_Alpha8);
+    for (int y = 0; y < out.height; ++y) {
+        const uchar* line = alpha.constScanLine(y);
+        uint8_t* dst = out.values.data() + static_cast<size_t>(y) * out.width;
+        for (int x = 0; x < out.width; ++x) dst[x] = line[x] > 127 ? 255 : 0;
+    }
     return out;
 }
 
-QImage maskFromGray(const RgbaImage& gray, int width, int height) {
-    QImage mask(width, height, QImage::Format_Alpha8);
-    mask.fill(0);
-    if (gray.empty()) return mask;
-    const int w = std::min(width, gray.width);
-    const int h = std::min(height, gray.height);
-    for (int y = 0; y < h; ++y) {
-        uchar* line = mask.scanLine(y);
-        const uint8_t* src = gray.pixels.data() + static_cast<size_t>(y) * gray.width * 4;
-        for (int x = 0; x < w; ++x) line[x] = src[x * 4];
-    }
-    return mask;
-}
-
-QImage maskToGrayscale(const QImage& alphaMask) {
-    QImage gray(alphaMask.size(), QImage::Format_Grayscale8);
-    for (int y = 0; y < alphaMask.height(); ++y)
-        std::memcpy(gray.scanLine(y), alphaMask.constScanLine(y), static_cast<size_t>(alphaMask.width()));
-    return gray;
+QImage maskToQImage(const Mask& mask) {
+    if (mask.empty()) return {};
+    QImage out(mask.width, mask.height, QImage::Format_Alpha8);
+    for (int y = 0; y < mask.height; ++y)
+        std::memcpy(out.scanLine(y), mask.values.data() + static_cast<size_t>(y) * mask.width,
+                    static_cast<size_t>(mask.width));
+    return out;
 }
 
 bool maskIsEmpty(const QImage& alphaMask) {

@@ -30,6 +30,9 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     exportImage = make(tr("&Export Image…"), "export", tr("Export the picture as PNG, JPEG or WebP (Ctrl+E)"));
     exportImage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    importMask = make(tr("&Import Mask…"), "import-mask",
+                      tr("Use a picture as the mask: white = the edit may change it, black = kept"));
+    exportMask = make(tr("Export &Mask…"), "export-mask", tr("Save the mask as a PNG (white = editable)"));
     quit = make(tr("&Quit"), "quit", tr("Quit DragDiff"));
     quit->setShortcut(QKeySequence::Quit);
 
@@ -85,6 +88,10 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     toggleHeatmap->setShortcut(Qt::Key_H);
     toggleHeatmap->setCheckable(true);
     toggleHeatmap->setChecked(true);
+    toggleMask = make(tr("Show &Mask"), "show-mask", tr("Show the mask's overlay; hide it to judge the picture (M)"));
+    toggleMask->setShortcut(Qt::Key_M);
+    toggleMask->setCheckable(true);
+    toggleMask->setChecked(true);
     about = make(tr("&About DragDiff"), "about", tr("About DragDiff"));
 
     QMenuBar* bar = window->menuBar();
@@ -95,6 +102,9 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     file->addAction(save);
     file->addAction(saveAs);
     file->addAction(exportImage);
+    file->addSeparator();
+    file->addAction(importMask);
+    file->addAction(exportMask);
     file->addSeparator();
     file->addAction(quit);
     QMenu* edit = bar->addMenu(tr("&Edit"));
@@ -111,7 +121,7 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     viewMenu = bar->addMenu(tr("&View"));
     viewMenu->addActions({fit, actualSize, zoomIn, zoomOut});
     viewMenu->addSeparator();
-    viewMenu->addActions({toggleHeatmap, compare});
+    viewMenu->addActions({toggleHeatmap, toggleMask, compare});
     QMenu* runMenu = bar->addMenu(tr("&Run"));
     runMenu->addActions({run, cancel});
     QMenu* help = bar->addMenu(tr("&Help"));

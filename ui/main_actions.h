@@ -23,6 +23,8 @@ public:
     QAction* save = nullptr;
     QAction* saveAs = nullptr;
     QAction* exportImage = nullptr;
+    QAction* importMask = nullptr;
+    QAction* exportMask = nullptr;
     QAction* quit = nullptr;
     QAction* undo = nullptr;
     QAction* redo = nullptr;
@@ -42,6 +44,7 @@ public:
     QAction* zoomIn = nullptr;
     QAction* zoomOut = nullptr;
     QAction* toggleHeatmap = nullptr;
+    QAction* toggleMask = nullptr;
     QAction* about = nullptr;
     QActionGroup* tools = nullptr;
     QMenu* recentMenu = nullptr;

@@ -18,6 +18,7 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QDir>
@@ -26,6 +27,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
@@ -47,6 +49,20 @@ QString formatDuration(double seconds) {
     if (s < 60) return QObject::tr("%1 s").arg(s);
     return QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
+
+// Reading or writing a large picture takes a moment on the UI thread: the cursor says so, and the
+// status bar names the file before the work starts.
+class BusyCursor {
+public:
+    BusyCursor(QLabel* status, const QString& text) {
+        status->setText(text);
+        status->repaint();
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+    }
+    ~BusyCursor() { QApplication::restoreOverrideCursor(); }
+    BusyCursor(const BusyCursor&) = delete;
+    BusyCursor& operator=(const BusyCursor&) = delete;
+};
 
 bool sameFile(const QString& a, const QString& b) {
     if (a.isEmpty() || b.isEmpty()) return false;
@@ -139,13 +155,23 @@ void MainWindow::connectActions() {
     connect(a->save, &QAction::triggered, this, &MainWindow::save);
     connect(a->saveAs, &QAction::triggered, this, &MainWindow::saveAs);
     connect(a->exportImage, &QAction::triggered, this, &MainWindow::exportDialog);
+    connect(a->importMask, &QAction::triggered, this, &MainWindow::importMaskDialog);
+    connect(a->exportMask, &QAction::triggered, this, &MainWindow::exportMaskDialog);
     connect(a->quit, &QAction::triggered, this, &QWidget::close);
     connect(a->deletePoint, &QAction::triggered, canvas_, &Canvas::deleteSelectedPair);
     connect(a->clearPoints, &QAction::triggered, document_, &Document::clearPoints);
     connect(a->clearMask, &QAction::triggered, document_, &Document::clearMask);
     connect(a->pointTool, &QAction::triggered, this, [this] { canvas_->setTool(pointTool_.get()); });
-    connect(a->brushTool, &QAction::triggered, this, [this] { canvas_->setTool(brushTool_.get()); });
-    connect(a->eraserTool, &QAction::triggered, this, [this] { canvas_->setTool(eraserTool_.get()); });
+    // Painting a mask one cannot see makes no sense: the brush and eraser show it.
+    connect(a->brushTool, &QAction::triggered, this, [this] {
+        canvas_->setTool(brushTool_.get());
+        actions_->toggleMask->setChecked(true);
+    });
+    connect(a->eraserTool, &QAction::triggered, this, [this] {
+        canvas_->setTool(eraserTool_.get());
+        actions_->toggleMask->setChecked(true);
+    });
+    connect(a->toggleMask, &QAction::toggled, canvas_, &Canvas::setMaskVisible);
     connect(a->brushSmaller, &QAction::triggered, this,
             [this] { setBrushSize(std::max(1, static_cast<int>(side_->brushSize()->value() / 1.25))); });
     connect(a->brushLarger, &QAction::triggered, this,
@@ -179,8 +205,12 @@ void MainWindow::connectActions() {
     });
 
     connect(side_->parameters(), &ParameterPanel::parametersEdited, document_, &Document::setParameters);
-    connect(document_, &Document::parametersChanged, this,
-            [this] { side_->parameters()->setParameters(document_->parameters()); });
+    connect(document_, &Document::parametersChanged, this, [this] {
+        side_->parameters()->setParameters(document_->parameters());
+        // The prompt conditions the features: heatmaps must show what the edit will use.
+        const QString prompt = QString::fromStdString(document_->parameters().prompt);
+        if (document_->hasImage() && prompt != engine_->preparedPrompt()) engine_->prepareImage(document_->image(), prompt);
+    });
     connect(side_->resetButton(), &QPushButton::clicked, this, [this] { document_->setParameters(EditParameters()); });
     connect(side_->modelChooser(), &ModelChooser::specChosen, engine_, &EngineController::loadModel);
 
@@ -188,12 +218,21 @@ void MainWindow::connectActions() {
     connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
     connect(document_, &Document::projectPathChanged, this, &MainWindow::updateTitle);
     connect(document_, &Document::imageReset, this, &MainWindow::updateTitle);
+    connect(document_, &Document::imageReset, this, [this] { keepMessage_ = false; });
 }
 
 void MainWindow::connectEngine() {
     connect(engine_, &EngineController::modelStateChanged, this, &MainWindow::updateModelStatus);
     connect(engine_, &EngineController::imageStateChanged, this, &MainWindow::updateModelStatus);
     connect(engine_, &EngineController::prepareError, this, [this](const QString& m) { showError(m); });
+    connect(engine_, &EngineController::prepareProgress, this, [this](int step, int total) {
+        if (running_ || total <= 0) return;
+        progress_->setRange(0, total);
+        progress_->setValue(std::clamp(step, 0, total));
+        progress_->setFormat(tr("Analysing the picture %1/%2").arg(step).arg(total));
+        progress_->show();
+    });
+    connect(engine_, &EngineController::heatmapFailed, this, [this](const QString& m) { message_->setText(m); });
     connect(document_, &Document::imageChanged, this, [this] {
         engine_->prepareImage(document_->image(), QString::fromStdString(document_->parameters().prompt));
     });
@@ -229,25 +268,50 @@ void MainWindow::updateModelStatus() {
         chooser->setStatus(tr("Ready: %1, %2 px, %3").arg(QString::fromStdString(info.family)).arg(info.imageSize)
                                .arg(QString::fromStdString(info.device).toUpper()), false);
         if (banner_->kind() == MessageBanner::Kind::Error && banner_->property("modelError").toBool()) banner_->hide();
+        if (!document_->hasImage() && !running_)
+            message_->setText(tr("Model ready. Open a picture (Ctrl+O) or try the sample."));
+        // A model without a text encoder takes no prompt (the engine would refuse one).
+        if (auto* prompt = qobject_cast<QLineEdit*>(side_->parameters()->editor("prompt"))) {
+            prompt->setPlaceholderText(info.hasTextEncoder ? tr("optional") : tr("not used by this model"));
+            prompt->setEnabled(info.hasTextEncoder || !prompt->text().isEmpty());
+        }
         break;
     }
     case MS::Failed:
         chooser->setStatus(tr("Not loaded (see message)."), true);
-        showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
-                  tr("Retry"), [this] { engine_->loadModel(side_->modelChooser()->spec()); });
+        // A model that failed is remembered as the choice: offer the way back to one that works.
+        if (engine_->modelSpec().path != "embedded")
+            showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
+                      tr("Use the Embedded Model"), [this] { side_->modelChooser()->choose("embedded"); });
+        else
+            showError(engine_->modelError() + tr("\nYou can still open pictures, place points and paint masks."),
+                      tr("Retry"), [this] { engine_->loadModel(side_->modelChooser()->spec()); });
         banner_->setProperty("modelError", true);
         break;
     }
     if (running_) return;
-    if (engine_->imageState() == IS::Preparing) {
-        progress_->setRange(0, 0);  // the facade reports no steps for preparation
+    // After an edit the picture is analysed again; the progress bar says so, and the message about
+    // the applied edit stays.
+    if (!keepMessage_) {
+        if (engine_->imageState() == IS::Preparing) message_->setText(tr("Analysing the picture for live heatmaps…"));
+        else if (engine_->imageState() == IS::Prepared && engine_->modelState() == MS::Ready)
+            message_->setText(tr("Ready. Hover with the point tool to see where a point's part is."));
+    }
+    updateBackgroundProgress();
+}
+
+void MainWindow::updateBackgroundProgress() {
+    if (running_) return;  // the edit owns the progress bar
+    if (engine_->imageState() == EngineController::ImageState::Preparing) {
+        progress_->setRange(0, 0);  // busy until the engine reports its first stage
         progress_->setFormat(tr("Analysing…"));
         progress_->show();
-        message_->setText(tr("Analysing the picture for live heatmaps…"));
+    } else if (engine_->modelState() == EngineController::ModelState::Loading) {
+        progress_->setRange(0, 0);  // loading reports no steps
+        progress_->setFormat(tr("Loading the model…"));
+        progress_->show();
     } else {
         progress_->hide();
-        if (engine_->imageState() == IS::Prepared)
-            message_->setText(tr("Ready. Hover with the point tool to see where a point's part is."));
     }
 }
 
@@ -261,6 +325,7 @@ bool MainWindow::openFile(const QString& path) {
 }
 
 bool MainWindow::openImage(const QString& path) {
+    const BusyCursor busy(message_, tr("Opening %1…").arg(QFileInfo(path).fileName()));
     try {
         QImage image = toQImage(dragdiff::loadImage(path.toStdString()));
         if (image.isNull()) throw dragdiff::LoadError("the picture is empty");
@@ -275,6 +340,7 @@ bool MainWindow::openImage(const QString& path) {
 }
 
 bool MainWindow::openProject(const QString& path) {
+    const BusyCursor busy(message_, tr("Opening %1…").arg(QFileInfo(path).fileName()));
     try {
         const ProjectFile::Contents c = ProjectFile::load(path);
         document_->reset(c.image, c.imagePath);
@@ -285,12 +351,17 @@ bool MainWindow::openProject(const QString& path) {
         document_->markSaved();
         recent_->add(path);
         message_->setText(tr("Opened project %1").arg(QFileInfo(path).fileName()));
-        if (c.modelPath != modelPath())
-            banner_->showMessage(MessageBanner::Kind::Info, tr("This project was made with the model “%1”.").arg(c.modelPath),
-                                 tr("Use That Model"), [this, m = c.modelPath] {
+        QStringList notes = c.warnings;
+        if (c.modelPath != modelPath()) {
+            notes << tr("This project was made with the model “%1”.").arg(c.modelPath);
+            banner_->showMessage(MessageBanner::Kind::Info, notes.join('\n'), tr("Use That Model"),
+                                 [this, m = c.modelPath] {
                                      side_->modelChooser()->selectPath(m);
                                      engine_->loadModel(side_->modelChooser()->spec());
                                  });
+        } else if (!notes.isEmpty()) {
+            banner_->showMessage(MessageBanner::Kind::Info, notes.join('\n'));
+        }
         return true;
     } catch (const std::exception& e) {
         showError(tr("Cannot open the project “%1”: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())));
@@ -342,6 +413,7 @@ bool MainWindow::saveAs() {
 bool MainWindow::saveProjectTo(const QString& requested) {
     QString path = requested;
     if (!ProjectFile::isProjectPath(path)) path += ".dragdiff.json";
+    const BusyCursor busy(message_, tr("Saving %1…").arg(QFileInfo(path).fileName()));
     try {
         ProjectFile::save(*document_, path, modelPath());
         document_->setProjectPath(QFileInfo(path).absoluteFilePath());
@@ -381,6 +453,7 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
                   tr("Export…"), [this] { exportDialog(); });
         return false;
     }
+    const BusyCursor busy(message_, tr("Exporting %1…").arg(QFileInfo(path).fileName()));
     try {
         dragdiff::saveImage(toRgbaImage(document_->image()), path.toStdString());
         message_->setText(tr("Exported %1 (%2 × %3)").arg(QFileInfo(path).fileName())
@@ -388,6 +461,71 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
         return true;
     } catch (const std::exception& e) {
         showError(tr("Cannot export: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::importMaskDialog() {
+    if (!document_->hasImage() || running_) return;
+    const QString dir = QSettings().value("dialogs/maskDir", QFileInfo(document_->imagePath()).absolutePath()).toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import mask"), dir,
+                                                      tr("Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"));
+    if (path.isEmpty()) return;
+    QSettings().setValue("dialogs/maskDir", QFileInfo(path).absolutePath());
+    importMaskFrom(path);
+}
+
+bool MainWindow::importMaskFrom(const QString& path) {
+    if (!document_->hasImage()) return false;
+    if (running_) {
+        showError(tr("An edit is running. Wait for it or cancel it (Esc) before changing the mask."));
+        return false;
+    }
+    try {
+        dragdiff::Mask mask = dragdiff::loadMask(path.toStdString());
+        const QSize size = document_->imageSize();
+        QString note;
+        if (mask.width != size.width() || mask.height != size.height()) {
+            note = tr(" It was %1 × %2 and is resized to the picture.").arg(mask.width).arg(mask.height);
+            mask = dragdiff::resizeMask(mask, size.width(), size.height());
+        }
+        if (dragdiff::maskIsBlank(mask))
+            throw dragdiff::InvalidRequest("it has no white (editable) pixel; white marks where the edit may change "
+                                           "the picture");
+        document_->replaceMask(maskToQImage(mask), tr("Import mask"));
+        message_->setText(tr("Imported the mask %1.%2 Ctrl+Z undoes it.").arg(QFileInfo(path).fileName(), note));
+        if (!note.isEmpty()) banner_->showMessage(MessageBanner::Kind::Info, tr("Mask imported.") + note);
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot import the mask “%1”: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::exportMaskDialog() {
+    if (!document_->hasMask()) {
+        showError(tr("There is no mask to export; paint one with the mask brush (B)."));
+        return;
+    }
+    const QFileInfo img(document_->imagePath());
+    const QString suggestion = img.absolutePath() + "/" + img.completeBaseName() + ".mask.png";
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export mask"), suggestion, tr("PNG (*.png)"));
+    if (path.isEmpty()) return;
+    exportMaskTo(path);
+}
+
+bool MainWindow::exportMaskTo(const QString& path) {
+    if (!document_->hasMask()) return false;
+    if (sameFile(path, document_->imagePath())) {
+        showError(tr("Not exported: “%1” is the original picture. Choose another name.").arg(QFileInfo(path).fileName()));
+        return false;
+    }
+    try {
+        dragdiff::saveMask(toMask(document_->mask()), path.toStdString());
+        message_->setText(tr("Exported the mask to %1").arg(QFileInfo(path).fileName()));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export the mask: %1").arg(QString::fromStdString(e.what())));
         return false;
     }
 }
@@ -460,6 +598,7 @@ void MainWindow::setRunning(bool running) {
     cancelling_ = false;
     canvas_->setBusy(running);
     if (running) {
+        keepMessage_ = false;
         banner_->hide();
         progress_->setRange(0, 0);
         progress_->setFormat(tr("Starting…"));
@@ -468,6 +607,7 @@ void MainWindow::setRunning(bool running) {
     } else {
         canvas_->clearPreview();
         progress_->hide();
+        updateBackgroundProgress();  // a model load or an analysis may be waiting behind the edit
     }
     updateActions();
 }
@@ -485,6 +625,7 @@ void MainWindow::onEditProgress(const EditUpdate& u) {
 
 void MainWindow::onEditFinished(const EditOutcome& outcome) {
     setRunning(false);
+    keepMessage_ = true;
     document_->applyEdit(outcome.image, side_->keepPoints()->isChecked());
     message_->setText(tr("Edit applied in %1. Ctrl+Z undoes it; Compare or hold \\ to see the picture before.")
                           .arg(formatDuration(outcome.seconds)));
@@ -504,6 +645,8 @@ void MainWindow::updateActions() {
     MainActions* a = actions_;
     for (QAction* x : {a->save, a->saveAs, a->exportImage, a->fit, a->actualSize, a->zoomIn, a->zoomOut})
         x->setEnabled(has);
+    a->importMask->setEnabled(has && idle);
+    a->exportMask->setEnabled(document_->hasMask());
     a->open->setEnabled(idle);
     a->clearPoints->setEnabled(has && idle && !document_->points().isEmpty());
     a->clearMask->setEnabled(has && idle && !document_->mask().isNull());

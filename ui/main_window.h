@@ -42,6 +42,10 @@ public:
     // Exports at the picture's resolution. Refuses to replace the opened original unless
     // `allowOverwriteOriginal` (the dialog path asks the user first).
     bool exportTo(const QString& path, bool allowOverwriteOriginal = false);
+    // Mask files, read and written by the core (white = editable). A mask of another size is
+    // resized to the picture with a notice. Importing is one undo step.
+    bool importMaskFrom(const QString& path);
+    bool exportMaskTo(const QString& path);
     // After a crash: offers (or, non-interactive, performs when `accept`) recovery.
     bool offerRecovery();
     bool recover();
@@ -79,12 +83,15 @@ private:
     bool save();
     bool saveAs();
     void exportDialog();
+    void importMaskDialog();
+    void exportMaskDialog();
     bool confirmDiscard();
     bool ask(const QString& title, const QString& text, bool defaultAnswer);
     void showError(const QString& text, const QString& actionText = QString(), std::function<void()> action = nullptr);
     void updateTitle();
     void updateActions();
     void updateModelStatus();
+    void updateBackgroundProgress();
     void setRunning(bool running);
     void onEditProgress(const EditUpdate& update);
     void onEditFinished(const EditOutcome& outcome);
@@ -109,6 +116,7 @@ private:
     QProgressBar* progress_ = nullptr;
     bool running_ = false;
     bool cancelling_ = false;
+    bool keepMessage_ = false;  // the status message reports an applied edit: analysis must not replace it
 };
 
 }  // namespace dragdiff::ui

@@ -22,6 +22,8 @@ public:
     void setStatus(const QString& text, bool error);
     // Selects `path` (adding it to the list if new) without emitting specChosen.
     void selectPath(const QString& path);
+    // Selects `path` (adding it to the list), remembers it, and emits specChosen.
+    void choose(const QString& path) { addAndChoose(path); }
 
 Q_SIGNALS:
     void specChosen(const dragdiff::ModelSpec& spec);

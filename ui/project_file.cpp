@@ -5,7 +5,7 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
+#include <QObject>
 
 #include <cstring>
 
@@ -22,31 +22,44 @@ QString ProjectFile::stem(const QString& projectPath) {
     return s;
 }
 
+ProjectFile::Snapshot ProjectFile::snapshot(const Document& document) {
+    Snapshot s;
+    s.image = document.image();
+    s.imagePath = document.imagePath();
+    s.imageEdited = document.imageEdited();
+    s.points = document.points();
+    if (document.hasMask()) s.mask = document.mask();
+    s.parameters = document.parameters();
+    return s;
+}
+
 void ProjectFile::save(const Document& document, const QString& projectPath, const QString& modelPath) {
-    if (!document.hasImage()) throw dragdiff::InvalidRequest("there is no picture to save");
+    save(snapshot(document), projectPath, modelPath);
+}
+
+void ProjectFile::save(const Snapshot& document, const QString& projectPath, const QString& modelPath) {
+    if (document.image.isNull()) throw dragdiff::InvalidRequest("there is no picture to save");
     const QString base = stem(projectPath);
     EditSpec spec;
     spec.modelPath = modelPath.isEmpty() ? "embedded" : modelPath.toStdString();
-    if (document.imageEdited() || document.imagePath().isEmpty()) {
+    if (document.imageEdited || document.imagePath.isEmpty()) {
         // The picture on screen exists nowhere else: the project keeps its own copy.
         const QString input = base + ".input.png";
-        dragdiff::saveImage(toRgbaImage(document.image()), input.toStdString());
+        dragdiff::saveImage(toRgbaImage(document.image), input.toStdString());
         spec.imagePath = input.toStdString();
     } else {
-        spec.imagePath = QFileInfo(document.imagePath()).absoluteFilePath().toStdString();
+        spec.imagePath = QFileInfo(document.imagePath).absoluteFilePath().toStdString();
     }
-    if (document.hasMask()) {
+    if (!document.mask.isNull()) {
+        // Through the core, binarised as the engine sees it: the CLI replays exactly this mask.
         const QString maskPath = base + ".mask.png";
-        QSaveFile file(maskPath);
-        if (!file.open(QIODevice::WriteOnly) || !maskToGrayscale(document.mask()).save(&file, "PNG") || !file.commit())
-            throw dragdiff::WriteError("cannot write the mask '" + maskPath.toStdString() + "': " +
-                                       file.errorString().toStdString());
+        dragdiff::saveMask(toMask(document.mask), maskPath.toStdString());
         spec.maskPath = maskPath.toStdString();
     }
-    for (const DragPoint& p : document.points())
+    for (const DragPoint& p : document.points)
         if (p.hasTarget)  // the format holds complete drags only
             spec.drags.push_back({{p.handle.x(), p.handle.y()}, {p.target.x(), p.target.y()}});
-    spec.parameters = document.parameters();
+    spec.parameters = document.parameters;
     dragdiff::writeEditSpec(spec, projectPath.toStdString());
 }
 
@@ -63,12 +76,15 @@ ProjectFile::Contents ProjectFile::load(const QString& projectPath) {
         c.points.append(p);
     }
     if (!spec.maskPath.empty()) {
-        const RgbaImage gray = dragdiff::loadImage(spec.maskPath);
-        if (gray.width != c.image.width() || gray.height != c.image.height())
-            throw dragdiff::LoadError("mask '" + spec.maskPath + "' is " + std::to_string(gray.width) + "x" +
-                                      std::to_string(gray.height) + " but the picture is " +
-                                      std::to_string(c.image.width()) + "x" + std::to_string(c.image.height()));
-        c.mask = maskFromGray(gray, c.image.width(), c.image.height());
+        dragdiff::Mask mask = dragdiff::loadMask(spec.maskPath);
+        if (mask.width != c.image.width() || mask.height != c.image.height()) {
+            // As the CLI does: resized (nearest neighbour) with a warning, so the project still opens.
+            c.warnings << QObject::tr("The mask “%1” is %2 × %3 but the picture is %4 × %5; it was resized to fit.")
+                              .arg(QFileInfo(QString::fromStdString(spec.maskPath)).fileName())
+                              .arg(mask.width).arg(mask.height).arg(c.image.width()).arg(c.image.height());
+            mask = dragdiff::resizeMask(mask, c.image.width(), c.image.height());
+        }
+        c.mask = maskToQImage(mask);
     }
     c.parameters = spec.parameters;
     c.modelPath = QString::fromStdString(spec.modelPath);

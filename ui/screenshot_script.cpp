@@ -19,8 +19,8 @@
 #include <QStyleFactory>
 #include <QThread>
 
-#include <cmath>
 #include <cstdio>
+#include <functional>
 
 namespace dragdiff::ui {
 namespace {
@@ -67,18 +67,15 @@ QPalette darkPalette() {
     return p;
 }
 
-// A synthetic heatmap (a blob on the ball) to show the overlay without a model.
-HeatMap stagedHeatmap(int w, int h, QPointF centre) {
-    HeatMap heat;
-    heat.width = w;
-    heat.height = h;
-    heat.values.resize(static_cast<size_t>(w) * h);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) {
-            const double d2 = std::pow(x - centre.x(), 2) + std::pow(y - centre.y(), 2);
-            heat.values[static_cast<size_t>(y) * w + x] = static_cast<float>(std::exp(-d2 / (2 * 22.0 * 22.0)));
-        }
-    return heat;
+// Processes events until `done` or `timeoutMs`; returns done().
+bool settleUntil(const std::function<bool()>& done, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < timeoutMs) {
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    return done();
 }
 
 void hover(QWidget* canvas, QPointF pos) {
@@ -94,56 +91,90 @@ int ScreenshotScript::run(const QString& outputDir) {
     MainWindow::Options options;
     options.interactive = false;
     options.autosave = false;
+    options.loadModelAtStart = false;
     MainWindow window(options);
     window.resize(1280, 800);
     window.show();
-    settle(600);  // the model attempt answers (the transitional engine refuses at once)
+    EngineController* engine = window.engine();
+    using MS = EngineController::ModelState;
+    using IS = EngineController::ImageState;
     int failures = 0;
-    window.banner()->hide();
+    auto check = [&](bool ok, const char* what) {
+        if (!ok) std::printf("FAILED: %s\n", what);
+        failures += !ok;
+        return ok;
+    };
+
+    // The first start: empty canvas offering the sample, the embedded model loading.
+    engine->loadModel(dragdiff::ModelSpec{});
+    settle(300);
     failures += !grab(&window, outputDir, "01-start");
+    check(settleUntil([&] { return engine->modelState() != MS::Loading; }, 60000), "the embedded model loads");
+    check(engine->modelState() == MS::Ready, "the embedded model is ready");
 
     if (!window.openSample()) return 2;
     Document* doc = window.document();
     Canvas* canvas = window.canvas();
+    check(settleUntil([&] { return engine->imageState() == IS::Prepared; }, 60000), "the sample is analysed");
+
+    // A real heatmap: hovering the ball with the point tool.
+    hover(canvas, canvas->imageToWidget(QPointF(76, 196)));
+    check(settleUntil([&] { return !canvas->heatmap().isNull(); }, 10000), "the heatmap arrives");
+    failures += !grab(&window, outputDir, "02-heatmap");
+
     DragPoints pts;
-    pts.append({QPointF(76, 196), QPointF(120, 150), true});   // the ball up the hill
-    pts.append({QPointF(115, 75), QPointF(95, 60), true});     // the peak higher
-    pts.append({QPointF(190, 150), QPointF(), false});          // a handle awaiting its target
+    pts.append({QPointF(76, 196), QPointF(116, 168), true});  // the ball up the grass
+    pts.append({QPointF(190, 150), QPointF(), false});         // a handle awaiting its target
     doc->changePoints(pts, "script");
     doc->beginMaskStroke(false);
-    doc->strokeMaskSegment(QPointF(50, 140), QPointF(140, 150), 36);
-    doc->strokeMaskSegment(QPointF(140, 150), QPointF(110, 215), 36);
+    doc->strokeMaskSegment(QPointF(66, 204), QPointF(122, 166), 72);
     doc->endMaskStroke();
     canvas->setSelectedPair(0);
-    window.engine()->loadModel(dragdiff::ModelSpec{});  // shows the load error as the user would see it
-    settle(400);
-    failures += !grab(&window, outputDir, "02-points-mask-error");
+    hover(canvas, canvas->imageToWidget(QPointF(230, 40)));
+    settle(300);
+    failures += !grab(&window, outputDir, "03-points-mask");
 
-    window.banner()->hide();
     window.actions()->brushTool->trigger();
     canvas->setScale(3.0, canvas->imageToWidget(QPointF(90, 180)));
     hover(canvas, canvas->imageToWidget(QPointF(100, 170)));
-    failures += !grab(&window, outputDir, "03-zoomed-brush");
+    failures += !grab(&window, outputDir, "04-zoomed-brush");
 
+    // A real run: a preview mid-way, then the finished edit.
     window.actions()->pointTool->trigger();
     canvas->fitToWindow();
-    canvas->setHeatmap(heatmapToImage(stagedHeatmap(doc->imageSize().width(), doc->imageSize().height(), QPointF(76, 196))));
-    failures += !grab(&window, outputDir, "04-heatmap-staged");
-
     canvas->clearHeatmap();
-    QImage preview = doc->image().copy();
-    canvas->setPreview(preview, {QPointF(92, 180), QPointF(108, 70)});
-    window.progressBar()->setRange(0, 40);
-    window.progressBar()->setValue(17);
-    window.progressBar()->setFormat("Editing 17/40 — 1 min 05 s left");
-    window.progressBar()->show();
-    failures += !grab(&window, outputDir, "05-run-preview-staged");
-    canvas->clearPreview();
-    window.progressBar()->hide();
+    doc->changePoints(DragPoints{pts.first()}, "script");
+    int editingSteps = 0;
+    auto conn = QObject::connect(engine, &EngineController::editProgress, [&](const EditUpdate& u) {
+        if (u.phase == "editing") editingSteps = u.step;
+    });
+    bool finished = false;
+    auto done = QObject::connect(engine, &EngineController::editFinished, [&] { finished = true; });
+    window.runEdit();
+    check(settleUntil([&] { return editingSteps >= 8 || finished; }, 120000), "the run streams previews");
+    failures += !grab(&window, outputDir, "05-run-preview");
+    check(settleUntil([&] { return finished; }, 120000), "the run finishes");
+    QObject::disconnect(conn);
+    QObject::disconnect(done);
+    window.actions()->toggleMask->setChecked(false);  // the result without the mask's tint
+    failures += !grab(&window, outputDir, "06-finished-edit");
+    window.actions()->toggleMask->setChecked(true);
+
+    window.actions()->compare->setChecked(true);
+    failures += !grab(&window, outputDir, "07-compare");
+    window.actions()->compare->setChecked(false);
+
+    // A model that cannot load: the message, with the work kept.
+    dragdiff::ModelSpec missing;
+    missing.path = QDir(outputDir).absoluteFilePath("no-such-model.safetensors").toStdString();
+    engine->loadModel(missing);
+    settleUntil([&] { return engine->modelState() != MS::Loading; }, 30000);
+    failures += !grab(&window, outputDir, "08-model-error");
+    window.banner()->hide();
 
     QApplication::setPalette(darkPalette());
     window.sidePanel()->advanced()->setChecked(true);
-    failures += !grab(&window, outputDir, "06-dark-advanced");
+    failures += !grab(&window, outputDir, "09-dark-advanced");
     window.sidePanel()->advanced()->setChecked(false);
     return failures == 0 ? 0 : 1;
 }

@@ -15,7 +15,10 @@
 #include <QApplication>
 #include <QMouseEvent>
 #include <QElapsedTimer>
+#include <QLabel>
+#include <QStatusBar>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTimer>
 #include <QUndoStack>
@@ -61,6 +64,8 @@ TEST_CASE("a model that fails to load shows an actionable error and the window s
     CHECK(window.banner()->isVisible());
     CHECK(window.banner()->kind() == MessageBanner::Kind::Error);
     CHECK(window.banner()->text().contains("missing-model.safetensors"));
+    REQUIRE(window.banner()->actionButton()->isVisible());
+    CHECK(window.banner()->actionButton()->text().contains("Embedded"));
     // Still usable: points, undo, and Run explains instead of failing.
     clickImage(window, QPointF(20, 20));
     clickImage(window, QPointF(60, 60));
@@ -70,6 +75,12 @@ TEST_CASE("a model that fails to load shows an actionable error and the window s
     CHECK(window.banner()->text().contains("No model"));
     window.actions()->undo->trigger();
     CHECK(window.document()->completePairCount() == 0);
+    // The banner's way out loads a model that works (the embedded one), and the error goes.
+    REQUIRE(window.banner()->actionButton()->isVisible());
+    window.banner()->actionButton()->click();
+    REQUIRE(waitFor([&] { return window.engine()->modelState() != EngineController::ModelState::Loading; }, 30000));
+    CHECK(window.engine()->modelState() == EngineController::ModelState::Ready);
+    REQUIRE(waitFor([&] { return window.engine()->imageState() == EngineController::ImageState::Prepared; }, 30000));
 }
 
 TEST_CASE("a run streams previews and its result is one undoable step", "[ui]") {
@@ -199,4 +210,98 @@ TEST_CASE("hover heatmaps are coalesced: only the newest point is computed", "[u
     QApplication::sendEvent(canvas, &move);
     REQUIRE(waitFor([&] { return !canvas->heatmap().isNull(); }));
     CHECK(canvas->heatmap().size() == QSize(200, 150));
+}
+
+TEST_CASE("preparing a picture shows its stages in the progress bar, and a hover meanwhile is answered after", "[ui]") {
+    QTemporaryDir dir;
+    auto backend = std::make_shared<FakeBackend>();
+    backend->prepareStageMs = 150;
+    MainWindow window(testOptions(backend));
+    showWindow(window);
+    window.engine()->loadModel(dragdiff::ModelSpec{});
+    REQUIRE(waitFor([&] { return window.engine()->modelState() == EngineController::ModelState::Ready; }));
+    QSignalSpy stages(window.engine(), &EngineController::prepareProgress);
+    REQUIRE(window.openFile(writeTestImage(dir.path())));
+    CHECK(window.engine()->imageState() == EngineController::ImageState::Preparing);
+    REQUIRE(waitFor([&] { return window.progressBar()->format().contains("1/3"); }, 3000));
+    CHECK(window.progressBar()->isVisible());
+    CHECK(window.progressBar()->maximum() == 3);
+    CHECK(window.progressBar()->value() == 1);
+
+    // Hovering while the picture is analysed: no heatmap yet, then the newest point's.
+    Canvas* canvas = window.canvas();
+    const QPointF at = canvas->imageToWidget(QPointF(60, 70));
+    QMouseEvent move(QEvent::MouseMove, at, canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(canvas, &move);
+    CHECK(canvas->heatmap().isNull());
+    REQUIRE(waitFor([&] { return window.engine()->imageState() == EngineController::ImageState::Prepared; }, 3000));
+    REQUIRE(waitFor([&] { return !canvas->heatmap().isNull(); }, 3000));
+    CHECK_FALSE(window.progressBar()->isVisible());
+    REQUIRE(stages.count() >= 4);
+    CHECK(stages.first().at(0).toInt() == 0);
+    CHECK(stages.last().at(0).toInt() == 3);
+}
+
+TEST_CASE("the progress bar shows a model load that waited behind an edit", "[ui]") {
+    Fixture f;
+    f.backend->steps = 30;
+    f.backend->stepMs = 20;
+    QSignalSpy finished(f.window->engine(), &EngineController::editFinished);
+    f.window->runEdit();
+    REQUIRE(waitFor([&] { return f.backend->stepsRun.load() >= 2; }));
+    f.window->engine()->loadModel(dragdiff::ModelSpec{});  // runs on the worker after the edit
+    // Right after the window has taken the result, the load is still to come: it shows.
+    bool shownAfterEdit = false;
+    QString format;
+    QObject::connect(f.window->engine(), &EngineController::editFinished, f.window.get(), [&] {
+        shownAfterEdit = f.window->progressBar()->isVisibleTo(f.window.get());
+        format = f.window->progressBar()->format();
+    });
+    REQUIRE(waitFor([&] { return finished.count() == 1; }));
+    CHECK(shownAfterEdit);
+    CHECK(format.contains("Loading"));
+    REQUIRE(waitFor([&] { return f.window->engine()->imageState() == EngineController::ImageState::Prepared; }));
+    QApplication::processEvents();
+    CHECK_FALSE(f.window->progressBar()->isVisible());
+}
+
+TEST_CASE("with a mask the run preview shows only inside it, and the mask overlay can be hidden", "[ui]") {
+    Fixture f;
+    f.backend->steps = 60;
+    f.backend->stepMs = 20;
+    Document* doc = f.window->document();
+    doc->beginMaskStroke(false);
+    doc->strokeMaskSegment(QPointF(30, 30), QPointF(60, 30), 20);
+    doc->endMaskStroke();
+    f.window->runEdit();
+    Canvas* canvas = f.window->canvas();
+    REQUIRE(waitFor([&] { return canvas->showingPreview(); }));
+    const QImage preview = canvas->preview();
+    REQUIRE(preview.size() == QSize(200, 150));  // the fake's preview is at full size
+    CHECK(qAlpha(preview.pixel(45, 30)) == 255);  // inside the stroke
+    CHECK(qAlpha(preview.pixel(150, 120)) == 0);  // outside: the original shows through
+    f.window->cancelEdit();
+    REQUIRE(waitFor([&] { return !f.window->engine()->editRunning(); }));
+
+    CHECK(canvas->maskVisible());
+    f.window->actions()->toggleMask->trigger();
+    CHECK_FALSE(canvas->maskVisible());
+    CHECK(doc->hasMask());  // hiding is a view matter
+    f.window->actions()->brushTool->trigger();  // painting shows it again
+    CHECK(canvas->maskVisible());
+}
+
+TEST_CASE("the message about an applied edit survives the analysis of the result", "[ui]") {
+    Fixture f;
+    f.backend->steps = 3;
+    f.backend->prepareStageMs = 30;
+    QSignalSpy finished(f.window->engine(), &EngineController::editFinished);
+    f.window->runEdit();
+    REQUIRE(waitFor([&] { return finished.count() == 1; }));
+    REQUIRE(waitFor([&] { return f.window->engine()->imageState() == EngineController::ImageState::Prepared; }));
+    QApplication::processEvents();
+    const auto labels = f.window->statusBar()->findChildren<QLabel*>();
+    bool found = false;
+    for (QLabel* l : labels) found = found || l->text().startsWith("Edit applied");
+    CHECK(found);
 }

@@ -8,9 +8,11 @@
 #include "ui/canvas.h"
 #include "ui/document.h"
 #include "ui/image_convert.h"
+#include "ui/main_actions.h"
 #include "ui/message_banner.h"
 #include "ui_test_support.h"
 
+#include <QAction>
 #include <QFile>
 #include <QUndoStack>
 
@@ -136,4 +138,114 @@ TEST_CASE("the sample picture opens", "[ui]") {
     showWindow(window);
     REQUIRE(window.openSample());
     CHECK(window.document()->imageSize() == QSize(256, 256));
+}
+
+TEST_CASE("the timer's autosave writes on another thread, and a discard wins over a write in flight", "[ui]") {
+    QTemporaryDir dir;
+    Autosave::discard();
+    MainWindow window(testOptions());
+    showWindow(window);
+    REQUIRE(window.openFile(writeTestImage(dir.path())));
+    clickImage(window, QPointF(40, 40));
+    clickImage(window, QPointF(80, 80));
+    window.autosave()->saveInBackground();
+    CHECK(window.autosave()->writing());
+    REQUIRE(waitFor([&] { return !window.autosave()->writing(); }));
+    CHECK(Autosave::hasRecovery());
+    CHECK(dragdiff::readEditSpec(Autosave::recovery().projectPath.toStdString()).drags.size() == 1);
+
+    // Nothing changed since: no second write.
+    window.autosave()->saveInBackground();
+    CHECK_FALSE(window.autosave()->writing());
+
+    // The user saves (which discards the autosave) while a write is under way.
+    clickImage(window, QPointF(120, 60));
+    window.autosave()->saveInBackground();
+    Autosave::discard();
+    REQUIRE(waitFor([&] { return !window.autosave()->writing(); }));
+    CHECK_FALSE(Autosave::hasRecovery());
+}
+
+TEST_CASE("masks are imported and exported through the core, binarised as the engine sees them", "[ui]") {
+    QTemporaryDir dir;
+    MainWindow window(testOptions());
+    showWindow(window);
+    REQUIRE(window.openFile(writeTestImage(dir.path(), "picture.png", 200, 150)));
+    Document* doc = window.document();
+    CHECK_FALSE(window.exportMaskTo(dir.path() + "/none.png"));  // no mask yet
+
+    // A half-size mask file: white left half. Imported, resized, one undo step.
+    dragdiff::Mask half;
+    half.width = 100;
+    half.height = 75;
+    half.values.assign(size_t(100) * 75, 0);
+    for (int y = 0; y < 75; ++y)
+        for (int x = 0; x < 50; ++x) half.values[size_t(y) * 100 + x] = 255;
+    const QString halfPath = dir.path() + "/half.png";
+    dragdiff::saveMask(half, halfPath.toStdString());
+    const int undoCount = doc->undoStack()->count();
+    REQUIRE(window.importMaskFrom(halfPath));
+    REQUIRE(doc->hasMask());
+    CHECK(doc->mask().size() == QSize(200, 150));
+    CHECK(qAlpha(doc->mask().pixel(20, 100)) == 255);
+    CHECK(qAlpha(doc->mask().pixel(180, 100)) == 0);
+    CHECK(window.banner()->text().contains("resized"));
+    CHECK(doc->undoStack()->count() == undoCount + 1);
+    window.actions()->undo->trigger();
+    CHECK_FALSE(doc->hasMask());
+    window.actions()->redo->trigger();
+    CHECK(doc->hasMask());
+
+    // Exported through the core and read back by the CLI's loader: the same pixels.
+    const QString out = dir.path() + "/out.mask.png";
+    REQUIRE(window.exportMaskTo(out));
+    const dragdiff::Mask back = dragdiff::loadMask(out.toStdString());
+    REQUIRE(back.width == 200);
+    REQUIRE(back.height == 150);
+    CHECK(back.values == toMask(doc->mask()).values);
+
+    // A soft brush edge is binarised at one half, the rule loadMask applies to files.
+    QImage soft(4, 1, QImage::Format_Alpha8);
+    const uchar levels[4] = {0, 127, 128, 255};
+    for (int x = 0; x < 4; ++x) soft.scanLine(0)[x] = levels[x];
+    CHECK(toMask(soft).values == std::vector<uint8_t>{0, 0, 255, 255});
+
+    // A file that is no picture, and an all-black mask: clear errors, the mask kept.
+    QFile bad(dir.path() + "/bad.png");
+    REQUIRE(bad.open(QIODevice::WriteOnly));
+    bad.write("not a picture");
+    bad.close();
+    CHECK_FALSE(window.importMaskFrom(bad.fileName()));
+    CHECK(window.banner()->text().contains("bad.png"));
+    dragdiff::Mask black = half;
+    std::fill(black.values.begin(), black.values.end(), 0);
+    dragdiff::saveMask(black, (dir.path() + "/black.png").toStdString());
+    CHECK_FALSE(window.importMaskFrom(dir.path() + "/black.png"));
+    CHECK(window.banner()->text().contains("white"));
+    CHECK(doc->hasMask());
+}
+
+TEST_CASE("a project whose mask has another size still opens, with the mask resized and a notice", "[ui]") {
+    QTemporaryDir dir;
+    const QString image = writeTestImage(dir.path(), "picture.png", 200, 150);
+    dragdiff::Mask small;
+    small.width = 20;
+    small.height = 15;
+    small.values.assign(size_t(20) * 15, 255);
+    dragdiff::saveMask(small, (dir.path() + "/small.mask.png").toStdString());
+    dragdiff::EditSpec spec;
+    spec.imagePath = image.toStdString();
+    spec.maskPath = (dir.path() + "/small.mask.png").toStdString();
+    spec.drags = {{{10, 10}, {30, 30}}};
+    const QString project = dir.path() + "/odd.dragdiff.json";
+    dragdiff::writeEditSpec(spec, project.toStdString());
+
+    MainWindow window(testOptions());
+    showWindow(window);
+    REQUIRE(window.openFile(project));
+    REQUIRE(window.document()->hasMask());
+    CHECK(window.document()->mask().size() == QSize(200, 150));
+    CHECK(window.banner()->isVisible());
+    CHECK(window.banner()->text().contains("resized"));
+    CHECK(window.document()->completePairCount() == 1);
 }

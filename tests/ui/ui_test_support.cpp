@@ -23,14 +23,27 @@ ModelInfo FakeBackend::loadModel(const ModelSpec& spec) {
     return info;
 }
 
-void FakeBackend::prepareImage(const RgbaImage& image, const std::string&, const std::atomic<bool>* cancel) {
-    if (cancel && *cancel) throw Cancelled();
+void FakeBackend::prepareImage(const RgbaImage& image, const std::string&, const std::atomic<bool>* cancel,
+                               const ProgressCallback& progress) {
+    width_ = 0;  // like the engine: no heatmaps of the previous picture meanwhile
+    for (int stage = 0; stage <= 3; ++stage) {
+        if (cancel && *cancel) throw Cancelled();
+        if (progress) {
+            EditProgress p;
+            p.phase = "preparing";
+            p.step = stage;
+            p.totalSteps = 3;
+            progress(p);
+        }
+        if (stage < 3 && prepareStageMs > 0) QThread::msleep(static_cast<unsigned long>(prepareStageMs));
+    }
     width_ = image.width;
     height_ = image.height;
 }
 
 HeatMap FakeBackend::heatmap(PointF point, const EditParameters&) const {
     ++heatmapCalls;
+    if (width_ == 0) throw NotReady("not prepared");
     QThread::msleep(15);  // a heatmap takes a moment: requests pile up unless coalesced
     HeatMap h;
     h.width = width_;
@@ -103,7 +116,7 @@ MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend) {
 void showWindow(MainWindow& window) {
     window.resize(1280, 800);
     window.show();
-    QTest::qWaitForWindowExposed(&window);
+    if (!QTest::qWaitForWindowExposed(&window)) qWarning("the test window was not exposed");
     QApplication::processEvents();
 }
 

@@ -23,12 +23,14 @@ public:
     bool failEdit = false;
     int steps = 10;
     int stepMs = 20;
+    int prepareStageMs = 0;  // each of the three preparation stages takes this long
     mutable std::atomic<int> heatmapCalls{0};
     std::atomic<int> editCalls{0};
     std::atomic<int> stepsRun{0};
 
     ModelInfo loadModel(const ModelSpec& spec) override;
-    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel) override;
+    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
+                      const ProgressCallback& progress) override;
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;

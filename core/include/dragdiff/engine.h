@@ -112,6 +112,15 @@ std::vector<std::string> availableDevices();  // "cpu", and "cuda" when the LibT
 void setThreadCount(int threads);              // 0 = all cores
 int threadCount();
 
+// Threads. loadModel(), prepareImage() and edit() run the model; the engine serialises them (a
+// call made while another runs on another thread waits for it, so cancel a running edit or
+// preparation first). hasModel(), modelInfo(), imagePrepared() and heatmap() never wait for a
+// model pass: call them from any thread at any time, including while loadModel() replaces the
+// model or prepareImage() prepares another picture. heatmap() answers from the features of the
+// picture last prepared with the current model; while there are none (nothing prepared yet, a
+// model loading, another picture being prepared, its preparation cancelled or failed) it throws
+// NotReady and never touches the model. Do not call loadModel(), prepareImage() or edit() from
+// inside a progress callback (they would wait for themselves).
 class Engine {
 public:
     Engine();
@@ -119,18 +128,22 @@ public:
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    // Loads (replacing any previous model). Throws LoadError with the precise reason.
+    // Loads (replacing any previous model). Throws LoadError with the precise reason; after a
+    // failure no model is loaded.
     ModelInfo loadModel(const ModelSpec& spec);
-    bool hasModel() const;
-    ModelInfo modelInfo() const;
+    bool hasModel() const;  // false while loadModel() runs
+    ModelInfo modelInfo() const;  // throws InvalidRequest when no model is loaded
 
-    // Extracts and caches the image's correspondence features (one UNet pass). Thread-safe with
-    // heatmap(); throws Cancelled when `cancel` is set.
+    // Extracts and caches the image's correspondence features (prompt encoding, VAE encoding, one
+    // UNet pass). Throws Cancelled when `cancel` is set (checked between the stages). `progress`,
+    // if given, is called on the calling thread with phase "preparing", step = stages finished
+    // (0 at the start, then 1, 2, 3) and totalSteps = 3, plus elapsedSeconds.
     void prepareImage(const RgbaImage& image, const std::string& prompt = "",
-                      const std::atomic<bool>* cancel = nullptr);
+                      const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
     bool imagePrepared() const;
     // Correspondence heatmap of `point` (image pixels) against the prepared image. Fast (cached
-    // features); callable from any thread, also while an edit runs.
+    // features); callable from any thread, also while an edit runs or a model loads (see above:
+    // NotReady when there are no features). InvalidRequest for a point outside the picture.
     HeatMap heatmap(PointF point, const EditParameters& parameters = EditParameters()) const;
 
     // Runs a drag edit. Throws InvalidRequest for bad input, Cancelled when `cancel` is set (within

@@ -23,6 +23,13 @@ public:
     using Error::Error;
 };
 
+// Asked for something whose prerequisite is not there yet (Engine::heatmap() before a picture is
+// prepared for the current model, or while a model loads): wait and ask again.
+class NotReady : public InvalidRequest {
+public:
+    using InvalidRequest::InvalidRequest;
+};
+
 // A long operation stopped because its cancel flag was set.
 class Cancelled : public Error {
 public:
