@@ -136,6 +136,7 @@ const std::vector<Binding>& bindings() {
         boolParam(info("latent_move", "Move", "Latent move", "Re-paste the part the heatmap identified at its target during the first denoising steps."), &EditParameters::latentMove),
         doubleParam(info("move_steps", "Move", "Move steps", "Fraction of the denoising steps during which the moved part is re-pasted.", 0, 1, true), &EditParameters::moveSteps),
         doubleParam(info("move_mask_threshold", "Move", "Part threshold", "Heatmap level that delimits the moved part.", 0.01, 0.99, true), &EditParameters::moveMaskThreshold),
+        boolParam(info("part_connected", "Move", "Connected part", "Move only the region of the heatmap connected to the handle, not look-alikes elsewhere in the picture.", 0, 0, true), &EditParameters::partConnected),
         doubleParam(info("guidance_weight", "Guidance", "Guidance weight", "Strength w of the energy gradient added to the noise prediction.", 0, 100000), &EditParameters::guidanceWeight),
         doubleParam(info("guidance_window", "Guidance", "Guidance window", "Fraction of the denoising steps that are guided (each costs a backward pass).", 0, 1), &EditParameters::guidanceWindow),
         boolParam(info("guidance_after_move", "Guidance", "Guide after move", "Start guiding when the latent move ends instead of at the first step.", 0, 0, true), &EditParameters::guidanceAfterMove),

@@ -24,6 +24,7 @@ struct EditParameters {
     bool latentMove = true;
     double moveSteps = 0.4;          // fraction of the denoising steps during which the part is re-pasted
     double moveMaskThreshold = 0.5;  // heatmap level that delimits the moved part
+    bool partConnected = true;       // the part is only the handle's connected region of the heatmap
     // Guidance (the reference method's energies)
     double guidanceWeight = 320;     // w in eps + w sqrt(1 - abar) dE/dz
     double guidanceWindow = 0.3;     // fraction of the denoising steps that are guided

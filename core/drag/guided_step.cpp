@@ -1,0 +1,111 @@
+#include "drag/guided_step.h"
+
+#include "drag/energies.h"
+#include "dragdiff/error.h"
+
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <cmath>
+
+namespace dragdiff::drag {
+namespace {
+
+PointF pointOf(const at::Tensor& centroid) { return {centroid[0].item<double>(), centroid[1].item<double>()}; }
+
+// The appearance energy between the current features and the original branch's.
+at::Tensor appearanceTerm(const EditContext& c, const models::UNetOutput& out, const at::Tensor& feat,
+                          const at::Tensor& origFeat, const at::Tensor& original, int64_t t) {
+    if (c.params.appearanceLoss != "l1") return appearanceEnergyMse(feat, origFeat);
+    at::Tensor app = appearanceEnergyL1(feat, origFeat);
+    const int next = c.featureBlock + 1;
+    if (next < static_cast<int>(c.p.unet->numUpBlocks())) {
+        // The reference compares two consecutive up-blocks' means.
+        at::Tensor current = resizeFeatures(out.upBlockOutputs[next], c.h, c.w);
+        at::Tensor before;
+        {
+            at::NoGradGuard noGrad;
+            models::UNetForwardOptions o;
+            o.stopAfterUpBlock = next;
+            before = resizeFeatures(c.p.unet->forward(original, c.timestep(t), c.context, o).upBlockOutputs[next], c.h, c.w);
+        }
+        app = app + appearanceEnergyL1(current, before);
+    }
+    return app;
+}
+
+}  // namespace
+
+StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int64_t t, double alphaT,
+                                const at::Tensor& original, const DragGeometry& geo,
+                                const models::SelfAttentionKVHook& hook, const std::atomic<bool>* cancel) {
+    const EditParameters& prm = c.params;
+    const at::Tensor origFeat = c.features(original, t);
+    const at::Tensor origMean = origFeat[0].mean({1, 2});
+    std::vector<at::Tensor> queries, origHeats;
+    for (size_t i = 0; i < geo.size(); ++i) {
+        queries.push_back(sampleFeature(origFeat, geo.handles[i]));
+        origHeats.push_back(c.heatmap(origFeat, queries[i], origMean));
+    }
+    StepPrediction r;
+    r.z = zIn;
+    for (int it = 0; it < prm.gradientIterations; ++it) {
+        if (cancel && cancel->load()) throw Cancelled();
+        at::AutoGradMode enable(true);
+        at::Tensor zg = r.z.detach().requires_grad_(true);
+        models::UNetForwardOptions o;
+        o.returnUpBlockOutputs = true;
+        o.selfAttentionHook = hook;
+        const models::UNetOutput out = c.p.unet->forward(zg, c.timestep(t), c.context, o);
+        const at::Tensor eps = c.epsilon(out.sample, zg, t);
+        const at::Tensor feat = resizeFeatures(out.upBlockOutputs[c.featureBlock], c.h, c.w);
+        at::Tensor energy = at::zeros({}, zg.options());
+        at::Tensor moveSum = at::zeros({}, zg.options());
+        r.centroids.clear();
+        for (size_t i = 0; i < geo.size(); ++i) {
+            const at::Tensor heat = c.heatmap(feat, queries[i], origMean);
+            const at::Tensor centroid = softCentroid(heat);
+            r.centroids.push_back(pointOf(centroid));
+            moveSum = moveSum + moveEnergy(centroid, geo.targetsNormalized[int64_t(i)], prm.distanceScaledMove);
+            if (prm.objectAppearanceWeight > 0)
+                energy = energy + prm.objectAppearanceWeight * objectAppearanceEnergy(feat, heat, origFeat, origHeats[i]);
+            if (prm.objectSizeWeight > 0) energy = energy + prm.objectSizeWeight * objectSizeEnergy(heat, origHeats[i]);
+        }
+        const at::Tensor app = appearanceTerm(c, out, feat, origFeat, original, t);
+        energy = energy + prm.moveWeight * moveSum + prm.appearanceWeight * app;
+        r.moveEnergy = moveSum.item<double>();
+        r.appearanceEnergy = app.item<double>();
+        const at::Tensor g = torch::autograd::grad({energy}, {zg}, {}, /*retain_graph=*/false)[0];
+        at::Tensor shift = prm.guidanceWeight * std::sqrt(1.0 - alphaT) * g;
+        if (prm.guidanceCap > 0) shift = shift.clamp(-prm.guidanceCap, prm.guidanceCap);
+        r.eps = eps.detach() + shift;
+        if (it + 1 < prm.gradientIterations) {
+            // Another iteration: move z_t along the direction the guided ε implies for x0, then
+            // evaluate the gradient again there.
+            r.z = r.z - std::sqrt(1.0 - alphaT) * shift.detach();
+        }
+    }
+    return r;
+}
+
+StepPrediction plainPrediction(const EditContext& c, const at::Tensor& z, int64_t t, const DragGeometry& geo,
+                               const std::vector<at::Tensor>& queries, const at::Tensor& queryMean,
+                               const models::SelfAttentionKVHook& hook) {
+    at::NoGradGuard noGrad;
+    models::UNetForwardOptions o;
+    o.returnUpBlockOutputs = true;
+    o.selfAttentionHook = hook;
+    const models::UNetOutput out = c.p.unet->forward(z, c.timestep(t), c.context, o);
+    StepPrediction r;
+    r.z = z;
+    r.eps = c.epsilon(out.sample, z, t);
+    const at::Tensor feat = resizeFeatures(out.upBlockOutputs[c.featureBlock], c.h, c.w);
+    for (size_t i = 0; i < geo.size(); ++i) {
+        const at::Tensor centroid = softCentroid(c.heatmap(feat, queries[i], queryMean));
+        r.centroids.push_back(pointOf(centroid));
+        r.moveEnergy += moveEnergy(centroid, geo.targetsNormalized[int64_t(i)], false).item<double>();
+    }
+    return r;
+}
+
+}  // namespace dragdiff::drag
