@@ -255,3 +255,30 @@ TEST_CASE("fault: a 1x1 image and a 10000x7000 image", "[fault][runs][images]") 
         CHECK(s < 120);
     }
 }
+
+TEST_CASE("fault: LibTorch running out of memory mid-run is reported and the engine stays usable", "[fault][runs]") {
+    // A small picture, so the image code allocates little; the UNet's activations and the
+    // inversion's latents then hit the limit inside LibTorch (c10::Error from its allocator).
+    Engine& engine = embeddedEngine();
+    EditRequest r = quickRequest(256, 256, 20);
+    r.parameters.strength = 1.0;
+    r.parameters.previewEvery = 0;
+    const EditResult reference = engine.edit(r);
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_AS, &old) == 0);
+    rlimit tight = old;
+    tight.rlim_cur = rlim_t(virtualBytes() + (2u << 20));
+    REQUIRE(::setrlimit(RLIMIT_AS, &tight) == 0);
+    std::string message;
+    try {
+        engine.edit(r);
+    } catch (const Error& e) {
+        message = e.what();
+    } catch (const std::exception& e) {
+        message = std::string("not a dragdiff::Error: ") + e.what();
+    }
+    ::setrlimit(RLIMIT_AS, &old);
+    INFO(message);
+    CHECK_THAT(message, Catch::Contains("ran out of memory"));
+    CHECK(engine.edit(r).image.pixels == reference.image.pixels);
+}
