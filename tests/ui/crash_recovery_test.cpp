@@ -108,7 +108,17 @@ TEST_CASE("after SIGKILL in the middle of a run, a new window recovers points an
     REQUIRE(QFile::exists(childAutosave + "/autosave.dragdiff.json"));
     // Nothing half-written: no temporary files left by an interrupted save would be read.
 
-    // "Restart": the child's data folder becomes this process's, and a new window starts.
+    // "Restart": the child's data folder becomes this process's, and a new window starts. This
+    // process gets a HOME of its own meanwhile, so that other UI tests running in parallel
+    // (which discard the shared test-mode autosave) cannot touch it.
+    const QByteArray oldHome = qgetenv("HOME");
+    QDir().mkpath(dir.path() + "/home2");
+    qputenv("HOME", (dir.path() + "/home2").toUtf8());
+    struct RestoreHome {
+        QByteArray home;
+        ~RestoreHome() { qputenv("HOME", home); }
+    } restoreHome{oldHome};
+    REQUIRE(Autosave::folder().startsWith(dir.path() + "/home2"));
     Autosave::discard();
     REQUIRE(copyFolder(childAutosave, Autosave::folder()));
     REQUIRE(Autosave::hasRecovery());
