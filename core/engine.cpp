@@ -51,6 +51,8 @@ auto translated(const char* what, F&& f) -> decltype(f()) {
                                             "image, or fewer guided steps");
         throw Error(std::string(what) + " failed: " + msg);
     } catch (const cv::Exception& e) {
+        if (e.code == cv::Error::StsNoMem)
+            throw Error(std::string(what) + " ran out of memory; close other programs or use a smaller image");
         throw Error(std::string(what) + " failed in image processing: " + e.what());
     } catch (const std::bad_alloc&) {
         throw Error(std::string(what) + " ran out of memory; close other programs or use a smaller image");

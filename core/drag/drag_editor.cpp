@@ -147,6 +147,11 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
             return !(cancel && cancel->load());
         });
     result.timings["inversion"] = secondsSince(invStart);
+    // Damaged weights show here first: the guidance cannot be blamed yet.
+    for (const at::Tensor& z : inv.latents)
+        if (!at::isfinite(z).all().item<bool>())
+            throw Error("the model produced NaN or infinite values while encoding and inverting the image: its "
+                        "weights are damaged or do not fit its config; check or re-download the model, or use another");
     // The original branch's latent at the level of timesteps[j] (j == N: the clean latent).
     auto origAt = [&](int j) -> const at::Tensor& { return inv.latents.at(static_cast<size_t>(N - j)); };
     auto alphaAt = [&](int j) { return j >= N ? c.scheduler.finalAlphaCumprod().item<double>() : c.scheduler.alphaProduct(ts[j]); };

@@ -3,6 +3,7 @@
 #include "dragdiff/error.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -22,16 +23,37 @@ std::string folderOf(const std::string& path) {
     return path.substr(0, slash);
 }
 
+// The file the bytes must end up in: a symbolic link's target (renaming over the link would
+// replace the link itself), and never anything but a regular file (renaming over a device such
+// as /dev/null, a pipe or a folder would replace it, which as root succeeds).
+std::string writeTarget(const std::string& path) {
+    std::string target = path;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (char* real = ::realpath(path.c_str(), nullptr)) {
+            target = real;
+            std::free(real);
+        }
+    }
+    if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw WriteError("cannot write '" + path + "': it exists and is not a regular file (" +
+                         (S_ISDIR(st.st_mode) ? "a folder" : "a device, pipe or socket") +
+                         "); choose a file name");
+    return target;
+}
+
 }  // namespace
 
-void writeFileAtomically(const std::string& path, const void* data, size_t size) {
+void writeFileAtomically(const std::string& requestedPath, const void* data, size_t size) {
+    const std::string path = writeTarget(requestedPath);
     std::string tmpl = path + ".tmp-XXXXXX";
     std::vector<char> name(tmpl.begin(), tmpl.end());
     name.push_back('\0');
     int fd = ::mkstemp(name.data());
     if (fd < 0)
         throw WriteError("cannot write '" + path + "': cannot create a file in '" + folderOf(path) +
-                         "' (" + systemReason() + "); choose another folder or free some space");
+                         "' (" + systemReason() + "); choose another folder or free some space. The previous file, if any, "
+                         "is unchanged");
     const std::string tmp(name.data());
     auto fail = [&](const std::string& what) {
         std::string reason = systemReason();
@@ -56,12 +78,14 @@ void writeFileAtomically(const std::string& path, const void* data, size_t size)
     if (::close(fd) != 0) {
         std::string reason = systemReason();
         ::unlink(tmp.c_str());
-        throw WriteError("cannot write '" + path + "': closing failed (" + reason + ")");
+        throw WriteError("cannot write '" + path + "': closing failed (" + reason +
+                         "); the previous file, if any, is unchanged");
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         std::string reason = systemReason();
         ::unlink(tmp.c_str());
-        throw WriteError("cannot write '" + path + "': renaming into place failed (" + reason + ")");
+        throw WriteError("cannot write '" + path + "': renaming into place failed (" + reason +
+                         "); the previous file, if any, is unchanged");
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 
 namespace dragdiff::io {
@@ -66,6 +67,25 @@ cv::Size probeImageSize(const std::vector<unsigned char>& b) {
             return {int((bits & 0x3fff) + 1), int(((bits >> 14) & 0x3fff) + 1)};
         }
     }
+    if (startsWith(b, "II*\0", 4) || startsWith(b, "MM\0*", 4)) {
+        // Classic TIFF: the first IFD's ImageWidth (256) and ImageLength (257), SHORT or LONG.
+        const bool le = b[0] == 'I';
+        auto u16 = [&](size_t at) { return le ? uint16_t(b[at] | (b[at + 1] << 8)) : be16(&b[at]); };
+        auto u32 = [&](size_t at) { return le ? le32(&b[at]) : be32(&b[at]); };
+        if (b.size() < 8) return {0, 0};
+        const size_t ifd = u32(4);
+        if (ifd < 8 || ifd + 2 > b.size()) return {0, 0};
+        const size_t n = u16(ifd);
+        uint32_t w = 0, h = 0;
+        for (size_t k = 0; k < n && ifd + 2 + (k + 1) * 12 <= b.size(); ++k) {
+            const size_t e = ifd + 2 + k * 12;
+            const uint16_t tag = u16(e), type = u16(e + 2);
+            const uint32_t v = type == 3 ? u16(e + 8) : type == 4 ? u32(e + 8) : 0;
+            if (tag == 256) w = v;
+            if (tag == 257) h = v;
+        }
+        return {int(std::min<uint32_t>(w, 1u << 30)), int(std::min<uint32_t>(h, 1u << 30))};
+    }
     if (b.size() >= 4 && b[0] == 0xff && b[1] == 0xd8) {
         size_t i = 2;
         while (i + 9 < b.size()) {
@@ -85,6 +105,11 @@ cv::Size probeImageSize(const std::vector<unsigned char>& b) {
 
 LoadedImage decodeImage(const std::vector<unsigned char>& bytes, const std::string& name) {
     if (bytes.empty()) throw LoadError("cannot open image '" + name + "': the file is empty (0 bytes)");
+    // Only the formats DragDiff promises are handed to the decoder: every one of them has its
+    // size read from the header below, so nothing is allocated for an absurd size, and the
+    // decoder's other formats (PNM, Sun raster, EXR, ...) stay out of reach of untrusted files.
+    if (!mayHaveAlpha(bytes) && !(bytes.size() >= 3 && bytes[0] == 0xff && bytes[1] == 0xd8 && bytes[2] == 0xff))
+        throw LoadError("cannot decode image '" + name + "': not a PNG, JPEG, WebP, BMP or TIFF image");
     cv::Size probed = probeImageSize(bytes);
     if (probed.width > kMaxImageSide || probed.height > kMaxImageSide)
         throw LoadError("image '" + name + "' is " + std::to_string(probed.width) + "x" + std::to_string(probed.height) +
@@ -129,9 +154,17 @@ LoadedImage decodeImage(const std::vector<unsigned char>& bytes, const std::stri
 }
 
 LoadedImage loadImage(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw LoadError("cannot open image '" + path + "': it is a folder, not a picture");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw LoadError("cannot open image '" + path + "': no such file or no permission to read it");
-    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<unsigned char> bytes;
+    try {
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure& e) {
+        throw LoadError("cannot read image '" + path + "': " + e.what());
+    }
     return decodeImage(bytes, path);
 }
 
