@@ -303,6 +303,10 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
                 models::UNetForwardOptions o;
                 o.returnUpBlockOutputs = true;
                 o.selfAttentionHook = shareHook;
+                // The energies read up_blocks[k] (and k + 1 for the L1 appearance); ε is used
+                // detached, so nothing after them needs a graph.
+                o.gradientUpToUpBlock = std::min(numUp - 1, st.featureBlock + (prm.appearanceLoss == "l1" ? 1 : 0));
+                o.checkpointUpBlocks = prm.checkpointUpBlocks;
                 auto out = p.unet->forward(zg, at::scalar_tensor(t, at::kLong), st.context, o);
                 at::Tensor epsG = st.epsilon(out.sample, zg, t);
                 at::Tensor feat = resizeFeatures(out.upBlockOutputs[st.featureBlock], st.h, st.w);

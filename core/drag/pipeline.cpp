@@ -8,6 +8,7 @@
 #include "models/single_file/ldm_key_mapping.h"
 #include "models/weight_loading.h"
 
+#include <ATen/autocast_mode.h>
 #include <c10/core/Device.h>
 #include <torch/cuda.h>
 
@@ -182,6 +183,18 @@ at::Tensor Pipeline::encodePrompt(const std::string& prompt) {
     return textEncoder->forward(t).lastHiddenState;
 }
 
+AutocastScope::AutocastScope(const Pipeline& p) : active_(p.fp16Autocast && p.device.is_cuda()) {
+    if (!active_) return;
+    previous_ = at::autocast::is_enabled();
+    at::autocast::set_enabled(true);
+}
+
+AutocastScope::~AutocastScope() {
+    if (!active_) return;
+    at::autocast::clear_cache();
+    at::autocast::set_enabled(previous_);
+}
+
 std::string embeddedModelFolder() {
     std::vector<fs::path> candidates;
     if (const char* env = std::getenv("DRAGDIFF_WEIGHTS_DIR"); env && *env) candidates.push_back(fs::path(env) / "embedded");
@@ -229,6 +242,13 @@ Pipeline loadPipeline(const ModelSpec& spec) {
             throw InvalidRequest("prediction type '" + spec.predictionType + "' is not epsilon or v_prediction");
         p.scheduler.predictionType = spec.predictionType;
         p.info.predictionType = spec.predictionType;
+    }
+    if (spec.fp16Autocast) {
+        if (!p.device.is_cuda())
+            throw InvalidRequest("fp16 autocast runs on a GPU only; on the CPU DragDiff computes in fp32. Choose the "
+                                 "cuda device, or turn fp16 off (--precision fp32)");
+        p.fp16Autocast = true;
+        p.info.dtype = "float32 weights, fp16 autocast";
     }
     models::freezeParameters(*p.unet);
     models::freezeParameters(*p.vae);
