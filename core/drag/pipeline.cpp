@@ -38,6 +38,13 @@ at::Device parseDevice(const std::string& name) {
     throw InvalidRequest("unknown device '" + name + "'; use cpu or cuda");
 }
 
+// Channels-last (NHWC) pays off for SD-size UNets (oneDNN's convolutions); tiny models run
+// faster in NCHW. DRAGDIFF_CHANNELS_LAST=0/1 overrides (see docs/performance.md).
+bool useChannelsLast(const models::UNetConfig& c) {
+    if (const char* e = std::getenv("DRAGDIFF_CHANNELS_LAST"); e && *e) return std::string(e) != "0";
+    return !c.blockOutChannels.empty() && c.blockOutChannels.front() >= 128;
+}
+
 std::string executableDir() {
     char buf[4096];
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
@@ -252,6 +259,7 @@ Pipeline loadPipeline(const ModelSpec& spec) {
     }
     models::freezeParameters(*p.unet);
     models::freezeParameters(*p.vae);
+    p.unet->setChannelsLast(useChannelsLast(p.unet->config()));
     p.unet->eval();
     p.vae->eval();
     if (p.textEncoder) {

@@ -3,7 +3,7 @@
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
 //   dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]
-//                       [--checkpoint-up-blocks] [--threads N] [--nchw] [--full-graph]
+//                       [--checkpoint-up-blocks] [--threads N] [--nchw] [--full-graph] [--unet-only]
 // Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
 // finished cases are still reported; a second Ctrl-C quits at once).
 #include "bench/bench_drag.h"
@@ -63,6 +63,7 @@ void printUsage(FILE* out) {
                  "  --threads    intra-op threads (default: DRAGDIFF_THREADS, else all cores)\n"
                  "  --nchw       UNet in NCHW instead of channels-last (for comparison)\n"
                  "  --full-graph guided step records autograd after the feature block too (for comparison)\n"
+                 "  --unet-only  skip the VAE and the edit (quick comparisons; their keys are null)\n"
                  "  --json       unet_forward_s, guided_step_s, guided_ratio, heatmap_ms, vae_decode_s, vae_encode_s,\n"
                  "               inversion_step_s, edit_s, peak_rss_mb {guided_step, edit}\n");
 }
@@ -189,6 +190,8 @@ bench::PerfOptions parsePerf(int argc, char** argv) {
             o.checkpointUpBlocks = true;
         } else if (a == "--nchw") {
             o.channelsLast = false;
+        } else if (a == "--unet-only") {
+            o.unetOnly = true;
         } else if (a == "--full-graph") {
             o.gradCut = false;
         } else {

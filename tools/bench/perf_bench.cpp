@@ -78,6 +78,7 @@ bool resetPeakRss() {
 
 // One warm-up run, then `runs` timed runs; with `rss`, the peak RSS of each timed run.
 Timing measure(const char* what, int runs, bool rss, const std::function<void()>& f) {
+    if (runs == 0) return {};  // skipped: medians are NaN, reported as null
     std::fprintf(stderr, "dragdiff-bench perf: %s (warm-up + %d runs)...\n", what, runs);
     f();
     Timing t;
@@ -239,11 +240,12 @@ void runPerfBenchmark(const PerfOptions& o) {
         c10::InferenceMode inference;
         z0 = p.vae->encode(pixels).mean * sf;
     }
-    const Timing encode = measure("VAE encode", o.runs, false, [&] {
+    const int vaeRuns = o.unetOnly ? 0 : o.runs;
+    const Timing encode = measure("VAE encode", vaeRuns, false, [&] {
         c10::InferenceMode inference;
         at::Tensor m = p.vae->encode(pixels).mean;
     });
-    const Timing decode = measure("VAE decode", o.runs, false, [&] {
+    const Timing decode = measure("VAE decode", vaeRuns, false, [&] {
         c10::InferenceMode inference;
         at::Tensor x = p.vae->decode(z0 / sf);
     });
@@ -328,7 +330,8 @@ void runPerfBenchmark(const PerfOptions& o) {
     // pipeline for SD (only with --full: minutes per edit).
     Timing edit;
     bool editMeasured = false;
-    if (!sd) {
+    if (o.unetOnly) {
+    } else if (!sd) {
         ModelSpec spec;
         spec.path = "embedded";
         engine.loadModel(spec);
@@ -374,6 +377,10 @@ void runPerfBenchmark(const PerfOptions& o) {
       << "| measure | median wall | median CPU | note |\n|---|---:|---:|---|\n";
     char row[512];
     auto line = [&](const char* name, const Timing& tm, double scale, const char* unit, const std::string& note) {
+        if (tm.wall.empty()) {
+            s << "| " << name << " | - | - | skipped (--unet-only) |\n";
+            return;
+        }
         std::snprintf(row, sizeof(row), "| %s | %.3f %s | %.3f %s | %s |\n", name, tm.wallMedian() * scale, unit,
                       tm.cpuMedian() * scale, unit, note.c_str());
         s << row;

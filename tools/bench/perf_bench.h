@@ -17,6 +17,7 @@ struct PerfOptions {
     bool channelsLast = true;         // UNet in channels-last layout (--nchw turns it off, for comparison)
     bool gradCut = true;              // guided step: no autograd after the feature block (--full-graph: off)
     int threads = 0;                  // 0 = DRAGDIFF_THREADS or all cores
+    bool unetOnly = false;            // skip the VAE timings and the edit (quick comparisons)
     std::string command;              // the command line, for the report
 };
 
