@@ -3,7 +3,7 @@
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
 //   dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]
-//                       [--checkpoint-up-blocks] [--threads N] [--nchw] [--full-graph] [--unet-only]
+//                       [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph] [--unet-only]
 // Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
 // finished cases are still reported; a second Ctrl-C quits at once).
 #include "bench/bench_drag.h"
@@ -50,7 +50,7 @@ void printUsage(FILE* out) {
                  "The Markdown table goes to stdout, progress to stderr. DRAGDIFF_THREADS limits the threads.\n"
                  "\n"
                  "usage: dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]\n"
-                 "                           [--checkpoint-up-blocks] [--threads N] [--nchw] [--full-graph]\n"
+                 "                           [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph]\n"
                  "\n"
                  "Measures every cost of a drag edit in one process, medians after a warm-up run: UNet forward,\n"
                  "guided step (and its ratio to the forward), heatmap from cached features, VAE encode/decode,\n"
@@ -61,7 +61,7 @@ void printUsage(FILE* out) {
                  "  --full       SD: also time whole default edits (minutes each)\n"
                  "  --checkpoint-up-blocks  guided step with activation checkpointing in the up-blocks\n"
                  "  --threads    intra-op threads (default: DRAGDIFF_THREADS, else all cores)\n"
-                 "  --nchw       UNet in NCHW instead of channels-last (for comparison)\n"
+                 "  --channels-last  UNet in channels-last (NHWC) instead of NCHW, the default (--nchw: NCHW)\n"
                  "  --full-graph guided step records autograd after the feature block too (for comparison)\n"
                  "  --unet-only  skip the VAE and the edit (quick comparisons; their keys are null)\n"
                  "  --json       unet_forward_s, guided_step_s, guided_ratio, heatmap_ms, vae_decode_s, vae_encode_s,\n"
@@ -190,6 +190,8 @@ bench::PerfOptions parsePerf(int argc, char** argv) {
             o.checkpointUpBlocks = true;
         } else if (a == "--nchw") {
             o.channelsLast = false;
+        } else if (a == "--channels-last") {
+            o.channelsLast = true;
         } else if (a == "--unet-only") {
             o.unetOnly = true;
         } else if (a == "--full-graph") {

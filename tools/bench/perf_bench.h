@@ -14,7 +14,7 @@ struct PerfOptions {
     bool full = false;              // SD: also time a whole default edit (slow)
     int runs = 5;                   // timed runs per measurement (after one warm-up run)
     bool checkpointUpBlocks = false;  // guided step with activation checkpointing in the up-blocks
-    bool channelsLast = true;         // UNet in channels-last layout (--nchw turns it off, for comparison)
+    bool channelsLast = false;        // UNet in channels-last layout (--channels-last); NCHW is the app's default
     bool gradCut = true;              // guided step: no autograd after the feature block (--full-graph: off)
     int threads = 0;                  // 0 = DRAGDIFF_THREADS or all cores
     bool unetOnly = false;            // skip the VAE timings and the edit (quick comparisons)
