@@ -19,7 +19,7 @@ using nlohmann::json;
 namespace dragdiff::cli {
 namespace {
 
-const std::vector<std::string> kModelOptions{"model", "config", "device", "prediction-type", "threads"};
+const std::vector<std::string> kModelOptions{"model", "config", "device", "prediction-type", "threads", "precision"};
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -48,6 +48,9 @@ Engine& loadEngine(Engine& engine, const Args& a, const std::string& modelPath) 
     spec.configDir = a.get("config");
     spec.device = a.get("device", "cpu");
     spec.predictionType = a.get("prediction-type");
+    const std::string precision = a.get("precision", "fp32");
+    if (precision != "fp32" && precision != "fp16") throw UsageError("--precision must be fp32 or fp16");
+    spec.fp16Autocast = precision == "fp16";
     engine.loadModel(spec);
     return engine;
 }

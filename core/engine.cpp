@@ -5,6 +5,7 @@
 #include "diffusion/ddim_scheduler.h"
 #include "drag/correspondence.h"
 #include "drag/drag_editor.h"
+#include "drag/feature_cache.h"
 #include "drag/latent_ops.h"
 #include "drag/pipeline.h"
 #include "drag/working_image.h"
@@ -79,14 +80,14 @@ struct Engine::Impl {
     mutable std::mutex infoMutex;
     std::optional<ModelInfo> info;
     mutable std::shared_mutex featuresMutex;  // guards the prepared features below
-    at::Tensor features;                      // [1, C, h, w] at latent resolution
+    drag::FeatureCache features;              // [1, C, h, w] at latent resolution, normalised once
     drag::WorkingImage work;
     int latentScale = 8;
     bool prepared = false;
 
     void dropFeatures() {
         std::unique_lock lock(featuresMutex);
-        features = at::Tensor();
+        features = drag::FeatureCache();
         work = drag::WorkingImage();
         prepared = false;
     }
@@ -149,6 +150,7 @@ void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, con
         at::NoGradGuard noGrad;
         drag::Pipeline& p = *impl_->pipeline;
         report(0);
+        drag::AutocastScope autocast(p);
         drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
         at::Tensor context = p.encodePrompt(prompt);
         report(1);
@@ -164,10 +166,10 @@ void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, con
         const int k = p.defaultFeatureBlock();
         o.stopAfterUpBlock = k;
         auto out = p.unet->forward(noisy, at::scalar_tensor(t, at::kLong), context, o);
-        at::Tensor feats = drag::resizeFeatures(out.upBlockOutputs[k], z0.size(2), z0.size(3)).contiguous();
+        drag::FeatureCache feats(drag::resizeFeatures(out.upBlockOutputs[k], z0.size(2), z0.size(3)));
         {
             std::unique_lock lock(impl_->featuresMutex);
-            impl_->features = feats;
+            impl_->features = std::move(feats);
             impl_->work = work;
             impl_->latentScale = p.latentScale();
             impl_->prepared = true;
@@ -193,32 +195,18 @@ HeatMap Engine::heatmap(PointF point, const EditParameters& parameters) const {
         throw NotReady("no heatmap yet: the picture's features are not prepared (prepare the image after the model "
                        "has loaded, then ask again)");
     return translated("computing the heatmap", [&] {
-        at::NoGradGuard noGrad;
-        const drag::WorkingImage& w = impl_->work;
-        if (point.x < 0 || point.y < 0 || point.x > w.original.width || point.y > w.original.height)
-            throw InvalidRequest("the point is outside the image");
-        PointF wp = w.toWorking(point);
-        PointF lp{wp.x / impl_->latentScale, wp.y / impl_->latentScale};
-        at::Tensor heat = drag::heatmapOf(impl_->features, lp, drag::HeatmapSettings::from(parameters))
-                              .to(at::kCPU, at::kFloat)
-                              .contiguous();
-        cv::Mat latent(int(heat.size(0)), int(heat.size(1)), CV_32FC1, heat.data_ptr<float>());
-        cv::Mat working, out;
-        cv::resize(latent, working, w.rgb.size(), 0, 0, cv::INTER_LINEAR);
-        cv::resize(working(cv::Rect(0, 0, w.content.width, w.content.height)), out, w.original, 0, 0, cv::INTER_LINEAR);
-        HeatMap h;
-        h.width = out.cols;
-        h.height = out.rows;
-        h.values.assign(out.ptr<float>(0), out.ptr<float>(0) + out.total());
-        for (float& v : h.values) v = std::min(1.0f, std::max(0.0f, v));
-        return h;
+        return drag::heatmapImage(impl_->features, impl_->work, impl_->latentScale, point,
+                                  drag::HeatmapSettings::from(parameters));
     });
 }
 
 EditResult Engine::edit(const EditRequest& request, const ProgressCallback& progress, const std::atomic<bool>* cancel) {
     std::lock_guard model(impl_->modelMutex);
     if (!impl_->pipeline) throw InvalidRequest("load a model before running an edit");
-    return translated("the edit", [&] { return drag::runDragEdit(*impl_->pipeline, request, progress, cancel); });
+    return translated("the edit", [&] {
+        drag::AutocastScope autocast(*impl_->pipeline);
+        return drag::runDragEdit(*impl_->pipeline, request, progress, cancel);
+    });
 }
 
 }  // namespace dragdiff

@@ -148,6 +148,7 @@ const std::vector<Binding>& bindings() {
         doubleParam(info("object_size_weight", "Guidance", "Object size", "Weight keeping the moved part's heatmap mass (its size).", 0, 1e6, true), &EditParameters::objectSizeWeight),
         boolParam(info("distance_scaled_move", "Guidance", "Distance-scaled move", "Make the move energy's push shrink as the part nears its target.", 0, 0, true), &EditParameters::distanceScaledMove),
         doubleParam(info("guidance_cap", "Guidance", "Guidance cap", "Largest change per latent element one guidance step may make; 0 = no cap.", 0, 100, true), &EditParameters::guidanceCap),
+        boolParam(info("checkpoint_up_blocks", "Guidance", "Low-memory guidance", "Guided steps recompute the UNet's up-block activations during the backward pass instead of keeping them: less memory for large models, roughly one more up-block pass of time per guided step.", 0, 0, true), &EditParameters::checkpointUpBlocks),
         boolParam(info("share_attention", "Preservation", "Share attention", "The edited branch borrows the original image's self-attention keys/values in the up-blocks (keeps identity).", 0, 0, true), &EditParameters::shareAttention),
         doubleParam(info("mask_feather", "Preservation", "Mask feather", "Softness of the mask edge, in latent pixels.", 0, 64, true), &EditParameters::maskFeather),
         doubleParam(info("composite_threshold", "Preservation", "Change threshold", "Without a mask: decoded change (0..1) below which the original pixels are kept.", 0, 1, true), &EditParameters::compositeThreshold),

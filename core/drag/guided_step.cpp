@@ -6,6 +6,7 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace dragdiff::drag {
@@ -56,6 +57,11 @@ StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int
         models::UNetForwardOptions o;
         o.returnUpBlockOutputs = true;
         o.selfAttentionHook = hook;
+        // The energies read up_blocks[k] (and k + 1 for the L1 appearance); ε is used detached, so
+        // nothing after them needs a graph.
+        const int numUp = static_cast<int>(c.p.unet->numUpBlocks());
+        o.gradientUpToUpBlock = std::min(numUp - 1, c.featureBlock + (prm.appearanceLoss == "l1" ? 1 : 0));
+        o.checkpointUpBlocks = prm.checkpointUpBlocks;
         const models::UNetOutput out = c.p.unet->forward(zg, c.timestep(t), c.context, o);
         const at::Tensor eps = c.epsilon(out.sample, zg, t);
         const at::Tensor feat = resizeFeatures(out.upBlockOutputs[c.featureBlock], c.h, c.w);

@@ -21,6 +21,7 @@ struct Pipeline {
     models::DDIMConfig scheduler;
     at::Tensor constantContext;  // [1, L, C] used when there is no text encoder
     at::Device device = at::kCPU;
+    bool fp16Autocast = false;   // run the models under CUDA fp16 autocast (see AutocastScope)
     ModelInfo info;
 
     int latentScale() const;       // image pixels per latent pixel
@@ -29,6 +30,19 @@ struct Pipeline {
     int defaultFeatureBlock() const;
     // The UNet's context for `prompt` ([1, L, C]); InvalidRequest for a prompt the model cannot read.
     at::Tensor encodePrompt(const std::string& prompt);
+};
+
+// While alive, CUDA ops run under fp16 autocast when the pipeline asks for it (no-op otherwise).
+class AutocastScope {
+public:
+    explicit AutocastScope(const Pipeline& p);
+    ~AutocastScope();
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+    bool active_ = false;
+    bool previous_ = false;
 };
 
 // Resolves "embedded" to the shipped weights folder: $DRAGDIFF_WEIGHTS_DIR/embedded, the install

@@ -2,9 +2,12 @@
 //   dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--mask none|box|both] [--size PX]
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
+//   dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]
+//                       [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph] [--unet-only]
 // Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
 // finished cases are still reported; a second Ctrl-C quits at once).
 #include "bench/bench_drag.h"
+#include "bench/perf_bench.h"
 #include "dragdiff/error.h"
 
 #include <atomic>
@@ -44,7 +47,25 @@ void printUsage(FILE* out) {
                  "               no-guidance, share-attention, or all\n"
                  "  --json       the summary, baselines, ablations and per-case numbers\n"
                  "  --sheet      a PNG contact sheet: input + drag | handle heatmap | result | ground truth\n"
-                 "The Markdown table goes to stdout, progress to stderr. DRAGDIFF_THREADS limits the threads.\n");
+                 "The Markdown table goes to stdout, progress to stderr. DRAGDIFF_THREADS limits the threads.\n"
+                 "\n"
+                 "usage: dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]\n"
+                 "                           [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph]\n"
+                 "\n"
+                 "Measures every cost of a drag edit in one process, medians after a warm-up run: UNet forward,\n"
+                 "guided step (and its ratio to the forward), heatmap from cached features, VAE encode/decode,\n"
+                 "inversion step, a whole default edit, and the peak RSS of the guided step and of the edit.\n"
+                 "sd15/sd21 are built from their configs with random weights (no files needed).\n"
+                 "  --size       image side (default: native for embedded, 512 for SD)\n"
+                 "  --runs       timed runs per measurement (default 5)\n"
+                 "  --full       SD: also time whole default edits (minutes each)\n"
+                 "  --checkpoint-up-blocks  guided step with activation checkpointing in the up-blocks\n"
+                 "  --threads    intra-op threads (default: DRAGDIFF_THREADS, else all cores)\n"
+                 "  --channels-last  UNet in channels-last (NHWC) instead of NCHW, the default (--nchw: NCHW)\n"
+                 "  --full-graph guided step records autograd after the feature block too (for comparison)\n"
+                 "  --unet-only  skip the VAE and the edit (quick comparisons; their keys are null)\n"
+                 "  --json       unet_forward_s, guided_step_s, guided_ratio, heatmap_ms, vae_decode_s, vae_encode_s,\n"
+                 "               inversion_step_s, edit_s, peak_rss_mb {guided_step, edit}\n");
 }
 
 [[noreturn]] void usage(const std::string& why) {
@@ -130,16 +151,82 @@ bench::DragBenchOptions parseDrag(int argc, char** argv) {
     return o;
 }
 
+bench::PerfOptions parsePerf(int argc, char** argv) {
+    bench::PerfOptions o;
+    for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
+    bool haveArch = false;
+    for (int i = 2; i < argc; ++i) {
+        std::string a = argv[i], inlineValue;
+        bool hasInline = false;
+        if (const size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            inlineValue = a.substr(eq + 1);
+            a = a.substr(0, eq);
+            hasInline = true;
+        }
+        auto value = [&]() -> std::string {
+            if (hasInline) return inlineValue;
+            if (i + 1 >= argc) usage("missing value after " + a);
+            return argv[++i];
+        };
+        if (a == "--help" || a == "-h") {
+            printUsage(stdout);
+            std::exit(0);
+        } else if (a == "--arch") {
+            o.arch = value();
+            if (o.arch != "embedded" && o.arch != "sd15" && o.arch != "sd21") usage("--arch must be embedded, sd15 or sd21");
+            haveArch = true;
+        } else if (a == "--size") {
+            o.size = int(number(a, value()));
+        } else if (a == "--json") {
+            o.jsonPath = value();
+        } else if (a == "--runs") {
+            o.runs = int(number(a, value()));
+            if (o.runs < 1) usage("--runs must be at least 1");
+        } else if (a == "--threads") {
+            o.threads = int(number(a, value()));
+        } else if (a == "--full") {
+            o.full = true;
+        } else if (a == "--checkpoint-up-blocks") {
+            o.checkpointUpBlocks = true;
+        } else if (a == "--nchw") {
+            o.channelsLast = false;
+        } else if (a == "--channels-last") {
+            o.channelsLast = true;
+        } else if (a == "--unet-only") {
+            o.unetOnly = true;
+        } else if (a == "--full-graph") {
+            o.gradCut = false;
+        } else {
+            usage("unknown option " + a);
+        }
+    }
+    if (!haveArch) usage("--arch is required");
+    return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) usage("a benchmark is required (drag)");
+    if (argc < 2) usage("a benchmark is required (drag or perf)");
     const std::string command = argv[1];
     if (command == "--help" || command == "-h" || command == "help") {
         printUsage(stdout);
         return 0;
     }
-    if (command != "drag") usage("unknown benchmark '" + command + "' (expected drag)");
+    if (command == "perf") {
+        const bench::PerfOptions options = parsePerf(argc, argv);
+        try {
+            bench::runPerfBenchmark(options);
+        } catch (const Error& e) {
+            std::fprintf(stderr, "dragdiff-bench: %s\n", e.what());
+            return 1;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "dragdiff-bench: unexpected error: %s\n", e.what());
+            return 1;
+        }
+        return 0;
+    }
+    if (command != "drag") usage("unknown benchmark '" + command + "' (expected drag or perf)");
     const bench::DragBenchOptions options = parseDrag(argc, argv);
     std::signal(SIGINT, onInterrupt);
     try {

@@ -45,6 +45,7 @@ struct ModelSpec {
     std::string configDir;          // optional: config folder for a single file (unet/, vae/, ...)
     std::string device = "cpu";     // "cpu" or "cuda"
     std::string predictionType;     // "", "epsilon" or "v_prediction" (single files cannot tell)
+    bool fp16Autocast = false;      // GPU only: UNet and VAE under fp16 autocast (refused on the CPU)
 };
 
 struct ModelInfo {

@@ -44,4 +44,27 @@ inline at::Tensor pointwiseConv(const at::Tensor& x, const at::Tensor& weight, c
     return at::stack(outs);
 }
 
+// True for a 4-d tensor laid out channels-last (NHWC strides) rather than NCHW.
+inline bool isChannelsLast(const at::Tensor& t) {
+    return t.dim() == 4 && !t.is_contiguous() && t.is_contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+// Tokens [B, N, Cin] (N = h·w, row-major) through a 1×1 convolution, straight into a
+// channels-last [B, Cout, h, w] (its NHWC storage is the matmul's [N, Cout] output: no copy).
+inline at::Tensor tokensToChannelsLast(const at::Tensor& tokens, const at::Tensor& weight, const at::Tensor& bias,
+                                       int64_t h, int64_t w) {
+    const at::Tensor wt = weight.flatten(1).t();  // [Cin, Cout]
+    std::vector<at::Tensor> outs;
+    for (int64_t i = 0; i < tokens.size(0); ++i) outs.push_back(at::addmm(bias, tokens[i], wt));  // [N, Cout]
+    at::Tensor nhwc = tokens.size(0) == 1 ? outs[0].unsqueeze(0) : at::stack(outs);                 // [B, N, Cout]
+    return nhwc.view({tokens.size(0), h, w, wt.size(1)}).permute({0, 3, 1, 2});
+}
+
+// A 1×1 convolution of x [B, Cin, h, w] that keeps x's memory format (NCHW or channels-last).
+inline at::Tensor pointwiseConv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+    const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+    if (isChannelsLast(x)) return tokensToChannelsLast(x.permute({0, 2, 3, 1}).reshape({b, h * w, x.size(1)}), weight, bias, h, w);
+    return pointwiseConv(x.flatten(2), weight, bias).view({b, weight.size(0), h, w});
+}
+
 }  // namespace dragdiff::models

@@ -35,8 +35,8 @@ at::Tensor ResnetBlock2DImpl::forward(const at::Tensor& x, const at::Tensor& tem
     h = siluTemp(norm2(h));
     h = conv2(h);
     if (conv_shortcut) {
-        const at::Tensor shortcut = pointwiseConv(x.flatten(2), conv_shortcut->weight, conv_shortcut->bias);
-        h = addTemp(h, shortcut.view_as(h));  // input + hidden, as diffusers (commutative)
+        const at::Tensor shortcut = pointwiseConv2d(x, conv_shortcut->weight, conv_shortcut->bias);
+        h = addTemp(h, shortcut);  // input + hidden, as diffusers (commutative)
     } else {
         h = addTemp(h, x);
     }

@@ -104,7 +104,11 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& x, const at::Tensor
     }
     if (linear_) {
         t = projOutLinear_(t);  // [B, HW, C]
-        t = t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2}).contiguous();
+        t = t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2});
+        if (!isChannelsLast(x)) t = t.contiguous();
+    } else if (isChannelsLast(x)) {
+        // Channels-last: tokens [HW, inner] · Wᵀ is already the NHWC layout.
+        t = tokensToChannelsLast(t, projOutConv_->weight, projOutConv_->bias, h, w);
     } else {
         // The 1×1 conv straight back to channels-first: W [C, inner] · tokens[b]ᵀ [inner, HW].
         t = pointwiseConv(t.transpose(1, 2), projOutConv_->weight, projOutConv_->bias);  // [B, C, HW]

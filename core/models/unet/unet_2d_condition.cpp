@@ -3,10 +3,12 @@
 #include "dragdiff/error.h"
 #include "io/config_json.h"
 #include "models/blocks/block_utils.h"
+#include "models/blocks/checkpoint.h"
 #include "models/component_loading.h"
 #include "models/weight_loading.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace dragdiff::models {
@@ -167,6 +169,7 @@ UNetOutput UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
 
     at::Tensor emb = timeEmbedding(sample, timestep);
     at::Tensor x = config_.centerInputSample ? 2 * sample - 1.0 : sample;
+    if (channelsLast_) x = x.contiguous(at::MemoryFormat::ChannelsLast);
     x = conv_in(x);
 
     std::vector<at::Tensor> skips{x};
@@ -175,6 +178,7 @@ UNetOutput UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
 
     UNetOutput out;
     SpatialSize upsampleSize;
+    std::optional<at::NoGradGuard> noGradTail;  // gradientUpToUpBlock: the rest runs without autograd
     for (size_t i = 0; i < ups_.size(); ++i) {
         auto& u = ups_[i];
         const size_t consumed = u.cross ? u.cross->numResnets() : u.plain->numResnets();
@@ -183,14 +187,50 @@ UNetOutput UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
             const at::Tensor& next = skips.at(skips.size() - consumed - 1);  // the skip the next block starts with
             upsampleSize = std::make_pair(next.size(2), next.size(3));
         }
-        x = u.cross ? u.cross(x, skips, emb, encoderHiddenStates, hook, static_cast<int>(i), upsampleSize)
-                    : u.plain(x, skips, emb, upsampleSize);
+        if (options.gradientUpToUpBlock >= 0 && static_cast<int>(i) > options.gradientUpToUpBlock && !noGradTail)
+            noGradTail.emplace();
+        if (options.checkpointUpBlocks && at::GradMode::is_enabled()) {
+            if (skips.size() < consumed) throw InvalidRequest("UNet: an up block has no skip connection left to consume");
+            // Inputs: x, the skips this block consumes (in order), the time embedding, the context.
+            std::vector<at::Tensor> in{x};
+            in.insert(in.end(), skips.end() - static_cast<std::ptrdiff_t>(consumed), skips.end());
+            skips.resize(skips.size() - consumed);
+            in.push_back(emb);
+            in.push_back(encoderHiddenStates);
+            // Copies only: the closure runs again during backward, after this call has returned.
+            CrossAttnUpBlock2D cross = u.cross;
+            UpBlock2D plain = u.plain;
+            SelfAttentionKVHook hookCopy = options.selfAttentionHook;
+            const SpatialSize size = upsampleSize;
+            const int index = static_cast<int>(i);
+            x = checkpoint(
+                [=](const std::vector<at::Tensor>& v) mutable {
+                    std::vector<at::Tensor> sk(v.begin() + 1, v.begin() + 1 + static_cast<std::ptrdiff_t>(consumed));
+                    const at::Tensor& e = v[consumed + 1];
+                    const at::Tensor& ctx = v[consumed + 2];
+                    const SelfAttentionKVHook* h = hookCopy ? &hookCopy : nullptr;
+                    return cross ? cross(v[0], sk, e, ctx, h, index, size) : plain(v[0], sk, e, size);
+                },
+                in);
+        } else {
+            x = u.cross ? u.cross(x, skips, emb, encoderHiddenStates, hook, static_cast<int>(i), upsampleSize)
+                        : u.plain(x, skips, emb, upsampleSize);
+        }
         if (options.returnUpBlockOutputs || options.stopAfterUpBlock >= 0) out.upBlockOutputs.push_back(x);
         if (static_cast<int>(i) == options.stopAfterUpBlock) return out;
     }
+    if (options.gradientUpToUpBlock >= 0 && !noGradTail) noGradTail.emplace();
     x = siluTemp(conv_norm_out(x));
     out.sample = conv_out(x);
     return out;
+}
+
+void UNet2DConditionModelImpl::setChannelsLast(bool on) {
+    at::NoGradGuard noGrad;
+    const auto format = on ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    for (auto& p : parameters())
+        if (p.dim() == 4) p.set_data(p.contiguous(format));
+    channelsLast_ = on;
 }
 
 UNet2DConditionModel loadUNet(const std::string& folder, at::ScalarType dtype, at::Device device) {

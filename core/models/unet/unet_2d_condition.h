@@ -24,6 +24,13 @@ struct UNetForwardOptions {
     int stopAfterUpBlock = -1;
     // Sees (and may replace) the key and value of every self-attention.
     SelfAttentionKVHook selfAttentionHook;
+    // With autograd: the up-blocks keep no activations; backward recomputes them (activation
+    // checkpointing). Less memory for one more forward of the up-blocks during backward.
+    bool checkpointUpBlocks = false;
+    // >= 0: the up-blocks after up_blocks[k] and the output layers run without autograd, so
+    // `sample` carries no gradient (for energies on up_blocks[0..k] features only: the graph and
+    // the activations of the rest are never recorded).
+    int gradientUpToUpBlock = -1;
 };
 
 struct UNetOutput {
@@ -48,6 +55,11 @@ public:
     const UNetConfig& config() const { return config_; }
     size_t numUpBlocks() const { return ups_.size(); }
 
+    // Channels-last (NHWC) activations and convolution weights: oneDNN's fast convolution path on
+    // CPU. Outputs keep the logical [B, C, h, w] shape (call .contiguous() for an NCHW copy).
+    void setChannelsLast(bool on);
+    bool channelsLast() const { return channelsLast_; }
+
     torch::nn::Conv2d conv_in{nullptr};
     Timesteps time_proj{nullptr};
     TimestepEmbedding time_embedding{nullptr};
@@ -71,6 +83,7 @@ private:
                      const UNetForwardOptions& options) const;
 
     UNetConfig config_;
+    bool channelsLast_ = false;
     std::vector<DownEntry> downs_;
     std::vector<UpEntry> ups_;
 };
