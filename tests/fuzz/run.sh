@@ -89,6 +89,8 @@ fuzz_target() {
     [ -n "$n" ] || n=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)  # died before the stats
     execs=$(( execs + ${n:-0} ))
     [ "$rc" -ne 0 ] || { result="clean"; return 0; }
+    # libFuzzer exits 72 when interrupted (SIGINT/SIGTERM, e.g. to stop a run early): not a finding.
+    [ "$rc" -ne 72 ] || { result="clean, stopped early (interrupted)"; return 0; }
     local artifact kind
     artifact=$(ls -t "$artifacts" | grep -v '^spurious$' | head -1 || true)
     kind=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer): [a-z-]+|runtime error|ALARM: working on the last Unit|out-of-memory' "$log" | head -1 || true)
