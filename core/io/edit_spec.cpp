@@ -1,5 +1,6 @@
 #include "dragdiff/edit_spec.h"
 
+#include "dragdiff/error.h"
 #include "io/atomic_file.h"
 
 #include <nlohmann/json.hpp>
@@ -134,7 +135,14 @@ void writeEditSpec(const EditSpec& spec, const std::string& path) {
         else params[info.key] = v;
     }
     root["parameters"] = params;
-    io::writeFileAtomically(path, root.dump(2) + "\n");
+    std::string text;
+    try {
+        text = root.dump(2) + "\n";
+    } catch (const json::type_error& e) {  // a Linux file name (bytes) or a prompt that is not UTF-8
+        throw WriteError("cannot save edit spec '" + path + "': a path or the prompt in it is not valid UTF-8 text (" +
+                         e.what() + "); rename the file to a UTF-8 name or retype the prompt, then save again");
+    }
+    io::writeFileAtomically(path, text);
 }
 
 }  // namespace dragdiff

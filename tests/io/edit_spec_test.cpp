@@ -1,6 +1,7 @@
 #include "support/catch.h"
 
 #include "dragdiff/edit_spec.h"
+#include "dragdiff/error.h"
 #include "support/test_support.h"
 
 using namespace dragdiff;
@@ -49,6 +50,23 @@ TEST_CASE("bad edit specs are refused with the key at fault", "[unit][io]") {
     CHECK(ok.imagePath == "/base/a.png");
     CHECK(ok.modelPath == "/base/models/sd15");
     CHECK(ok.parameters.strength == 0.5);
+}
+
+TEST_CASE("an edit spec with a path or prompt that is not UTF-8 is a WriteError, the old file intact", "[unit][io]") {
+    // Linux file names are bytes; JSON holds UTF-8 only. nlohmann's dump threw its own type_error.
+    test::TempDir dir;
+    const std::string file = dir.file("p.dragdiff.json");
+    test::writeBytes(file, "previous");
+    EditSpec spec;
+    spec.imagePath = dir.file("photo\xff.png");
+    CHECK_THROWS_AS(writeEditSpec(spec, file), WriteError);
+    CHECK_THROWS_WITH(writeEditSpec(spec, file), Catch::Contains("not valid UTF-8"));
+    CHECK(test::readBytes(file) == "previous");
+    spec.imagePath = dir.file("photo.png");
+    spec.parameters.prompt = "a \xc3 horse";
+    CHECK_THROWS_AS(writeEditSpec(spec, file), WriteError);
+    CHECK_THROWS_WITH(writeEditSpec(spec, file), Catch::Contains("not valid UTF-8"));
+    CHECK(test::readBytes(file) == "previous");
 }
 
 TEST_CASE("parameter table sets, reads back and validates every key", "[unit][io]") {
