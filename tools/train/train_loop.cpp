@@ -99,4 +99,24 @@ bool openCheckpointFolder(const TrainOptions& o, const char* kind, std::optional
     return true;
 }
 
+bool initFromCheckpoint(const TrainOptions& o, const char* kind, const nlohmann::json& config,
+                        const std::function<nlohmann::json(const nlohmann::json&)>& normalize,
+                        const std::string& prefix, const NamedTensors& params, Ema& ema) {
+    const std::optional<Checkpoint> init = loadCheckpoint(o.initFrom);
+    if (!init || init->sidecar.value("kind", "") != kind) {
+        std::fprintf(stderr, "%s: --init-from %s holds no %s checkpoint\n", kind, o.initFrom.c_str(), kind);
+        return false;
+    }
+    if (normalize(init->sidecar.at("config")) != config) {
+        std::fprintf(stderr, "%s: --init-from %s has another %s configuration than this run\n", kind, o.initFrom.c_str(),
+                     kind);
+        return false;
+    }
+    copyInto(params, withPrefix(init->tensors, prefix), "--init-from checkpoint");
+    ema = Ema(params, o.emaDecay);
+    std::printf("%s: initialised from the %sweights of %s (step %lld)\n", kind, prefix == "ema." ? "EMA " : "",
+                o.initFrom.c_str(), static_cast<long long>(init->sidecar.at("step").get<int64_t>()));
+    return true;
+}
+
 }  // namespace dragdiff::train

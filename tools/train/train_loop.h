@@ -1,11 +1,13 @@
 #pragma once
 // What the VAE and UNet loops share: the learning-rate schedule, the progress line, the
 // checkpoint clock and a clean stop on SIGINT/SIGTERM (checkpoint first, then exit).
+#include "train/adamw.h"
 #include "train/checkpoint.h"
 #include "train/train_options.h"
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,6 +23,13 @@ void configureTorch(const TrainOptions& o);
 // Without it, refuses a folder that already holds one (returns false, says why on stderr), so a
 // run is never overwritten by accident.
 bool openCheckpointFolder(const TrainOptions& o, const char* kind, std::optional<Checkpoint>& resumed);
+
+// --init-from: copies the `prefix` weights ("model." or "ema.") of o.initFrom's checkpoint, which
+// must be a `kind` checkpoint whose config (through `normalize`) equals `config`, into `params`, and
+// restarts `ema` from them. False when the folder does not fit (says why on stderr).
+bool initFromCheckpoint(const TrainOptions& o, const char* kind, const nlohmann::json& config,
+                        const std::function<nlohmann::json(const nlohmann::json&)>& normalize,
+                        const std::string& prefix, const NamedTensors& params, Ema& ema);
 
 // Installs SIGINT/SIGTERM handlers that only raise a flag the loop polls.
 void installStopHandlers();

@@ -68,20 +68,8 @@ int trainUNet(const TrainOptions& o) {
     } else if (!o.initFrom.empty()) {
         // A warm start: what the UNet learned about scenes carries over when only the latent
         // space shifted (a VAE trained further), so it need not start from noise.
-        const std::optional<Checkpoint> init = loadCheckpoint(o.initFrom);
-        if (!init || init->sidecar.value("kind", "") != "unet") {
-            std::fprintf(stderr, "unet: --init-from %s holds no UNet checkpoint\n", o.initFrom.c_str());
-            return 1;
-        }
-        if (unetConfigJson(unetConfigFromJson(init->sidecar.at("config"))) != unetConfigJson(config)) {
-            std::fprintf(stderr, "unet: --init-from %s has another UNet configuration than this run\n", o.initFrom.c_str());
-            return 1;
-        }
-        const auto weights = withPrefix(init->tensors, "ema.");
-        copyInto(params, weights, "--init-from checkpoint");
-        ema = Ema(params, o.emaDecay);
-        std::printf("unet: initialised from the EMA weights of %s (step %lld)\n", o.initFrom.c_str(),
-                    static_cast<long long>(init->sidecar.at("step").get<int64_t>()));
+        const auto normalize = [](const nlohmann::json& j) { return unetConfigJson(unetConfigFromJson(j)); };
+        if (!initFromCheckpoint(o, "unet", unetConfigJson(config), normalize, "ema.", params, ema)) return 1;
     }
     if (o.channelsLast) {
         toChannelsLast(params);

@@ -50,19 +50,8 @@ int trainVAE(const TrainOptions& o) {
         step = resumed->sidecar.at("step").get<int64_t>();
         std::printf("vae: resumed at step %lld from %s\n", static_cast<long long>(step), o.checkpointDir.c_str());
     } else if (!o.initFrom.empty()) {
-        const std::optional<Checkpoint> init = loadCheckpoint(o.initFrom);
-        if (!init || init->sidecar.value("kind", "") != "vae") {
-            std::fprintf(stderr, "vae: --init-from %s holds no VAE checkpoint\n", o.initFrom.c_str());
-            return 1;
-        }
-        if (vaeConfigJson(vaeConfigFromJson(init->sidecar.at("config"))) != vaeConfigJson(config)) {
-            std::fprintf(stderr, "vae: --init-from %s has another VAE configuration than this run\n", o.initFrom.c_str());
-            return 1;
-        }
-        copyInto(params, withPrefix(init->tensors, "model."), "--init-from checkpoint");
-        ema = Ema(params, o.emaDecay);
-        std::printf("vae: initialised from the weights of %s (step %lld)\n", o.initFrom.c_str(),
-                    static_cast<long long>(init->sidecar.at("step").get<int64_t>()));
+        const auto normalize = [](const nlohmann::json& j) { return vaeConfigJson(vaeConfigFromJson(j)); };
+        if (!initFromCheckpoint(o, "vae", vaeConfigJson(config), normalize, "model.", params, ema)) return 1;
     }
     if (o.decoderOnly) {
         // The encoder (and quant_conv) stay as they are: no gradient, so the optimizer skips them.
