@@ -171,14 +171,22 @@ void Canvas::deleteSelectedPair() {
     clearHeatmap();
 }
 
-void Canvas::requestHeatmap(QPointF imagePoint) { Q_EMIT heatmapRequested(imagePoint); }
+void Canvas::requestHeatmap(QPointF imagePoint) {
+    heatmapPoint_ = imagePoint;
+    heatmapWanted_ = true;
+    Q_EMIT heatmapRequested(imagePoint);
+}
+
+void Canvas::refreshHeatmap() {
+    if (heatmapWanted_) Q_EMIT heatmapRequested(heatmapPoint_);
+}
 
 void Canvas::clearHeatmap() {
+    heatmapWanted_ = false;
     if (!heatmap_.isNull()) {
         heatmap_ = QImage();
         update();
     }
-    Q_EMIT heatmapCleared();
 }
 
 void Canvas::setHeatmap(const QImage& overlay) {

@@ -44,6 +44,9 @@ public:
     // Heatmap overlay. requestHeatmap() only emits heatmapRequested: the owner coalesces and
     // answers with setHeatmap().
     void requestHeatmap(QPointF imagePoint);
+    // Asks again for the heatmap shown (or awaited), e.g. after its parameters changed.
+    void refreshHeatmap();
+    bool heatmapWanted() const { return heatmapWanted_; }
     void clearHeatmap();
     void setHeatmap(const QImage& overlay);
     void setHeatmapVisible(bool visible);
@@ -74,7 +77,6 @@ public:
 Q_SIGNALS:
     void scaleChanged(double scale);
     void heatmapRequested(QPointF imagePoint);
-    void heatmapCleared();
     void cursorMoved(QPointF imagePoint, bool insideImage);
     void selectedPairChanged(int index);
     void sampleRequested();
@@ -126,6 +128,8 @@ private:
     QPointF panStart_;
     QPointF panOffsetStart_;
     int selectedPair_ = -1;
+    QPointF heatmapPoint_;
+    bool heatmapWanted_ = false;  // a heatmap was requested for heatmapPoint_ and not cleared since
     bool heatmapVisible_ = true;
     double heatmapOpacity_ = 0.6;
     bool busy_ = false;

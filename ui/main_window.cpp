@@ -10,6 +10,7 @@
 #include "ui/mask_brush_tool.h"
 #include "ui/message_banner.h"
 #include "ui/model_chooser.h"
+#include "ui/off_ui_thread.h"
 #include "ui/parameter_panel.h"
 #include "ui/point_tool.h"
 #include "ui/project_file.h"
@@ -210,6 +211,9 @@ void MainWindow::connectActions() {
         // The prompt conditions the features: heatmaps must show what the edit will use.
         const QString prompt = QString::fromStdString(document_->parameters().prompt);
         if (document_->hasImage() && prompt != engine_->preparedPrompt()) engine_->prepareImage(document_->image(), prompt);
+        // The threshold, temperature and feature block shape the heatmap: show the new one now,
+        // not at the next mouse move.
+        canvas_->refreshHeatmap();
     });
     connect(side_->resetButton(), &QPushButton::clicked, this, [this] { document_->setParameters(EditParameters()); });
     connect(side_->modelChooser(), &ModelChooser::specChosen, engine_, &EngineController::loadModel);
@@ -239,10 +243,8 @@ void MainWindow::connectEngine() {
     connect(canvas_, &Canvas::heatmapRequested, this,
             [this](QPointF p) { engine_->requestHeatmap(p, document_->parameters()); });
     // A late answer must not bring back a heatmap the canvas has just cleared.
-    connect(canvas_, &Canvas::heatmapCleared, this, [this] { canvas_->setProperty("heatWanted", false); });
-    connect(canvas_, &Canvas::heatmapRequested, this, [this] { canvas_->setProperty("heatWanted", true); });
     connect(engine_, &EngineController::heatmapReady, this, [this](const QImage& overlay, QPointF) {
-        if (canvas_->property("heatWanted").toBool()) canvas_->setHeatmap(overlay);
+        if (canvas_->heatmapWanted()) canvas_->setHeatmap(overlay);
     });
     connect(engine_, &EngineController::editProgress, this, &MainWindow::onEditProgress);
     connect(engine_, &EngineController::editFinished, this, &MainWindow::onEditFinished);
@@ -327,7 +329,7 @@ bool MainWindow::openFile(const QString& path) {
 bool MainWindow::openImage(const QString& path) {
     const BusyCursor busy(message_, tr("Opening %1…").arg(QFileInfo(path).fileName()));
     try {
-        QImage image = toQImage(dragdiff::loadImage(path.toStdString()));
+        QImage image = callOffUiThread([p = path.toStdString()] { return toQImage(dragdiff::loadImage(p)); });
         if (image.isNull()) throw dragdiff::LoadError("the picture is empty");
         document_->reset(image, QFileInfo(path).absoluteFilePath());
         recent_->add(path);
@@ -342,7 +344,7 @@ bool MainWindow::openImage(const QString& path) {
 bool MainWindow::openProject(const QString& path) {
     const BusyCursor busy(message_, tr("Opening %1…").arg(QFileInfo(path).fileName()));
     try {
-        const ProjectFile::Contents c = ProjectFile::load(path);
+        const ProjectFile::Contents c = callOffUiThread([&path] { return ProjectFile::load(path); });
         document_->reset(c.image, c.imagePath);
         document_->setPointsNoUndo(c.points);
         document_->setMaskNoUndo(c.mask);

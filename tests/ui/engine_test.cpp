@@ -20,6 +20,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTest>
 #include <QTimer>
 #include <QUndoStack>
 
@@ -210,6 +211,32 @@ TEST_CASE("hover heatmaps are coalesced: only the newest point is computed", "[u
     QApplication::sendEvent(canvas, &move);
     REQUIRE(waitFor([&] { return !canvas->heatmap().isNull(); }));
     CHECK(canvas->heatmap().size() == QSize(200, 150));
+}
+
+TEST_CASE("changing a heatmap parameter redraws the heatmap shown, without moving the mouse", "[ui]") {
+    Fixture f;
+    Canvas* canvas = f.window->canvas();
+    const QPointF at = canvas->imageToWidget(QPointF(100, 100));
+    QMouseEvent move(QEvent::MouseMove, at, canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(canvas, &move);
+    REQUIRE(waitFor([&] { return !canvas->heatmap().isNull(); }));
+    const int calls = f.backend->heatmapCalls.load();
+    dragdiff::EditParameters p = f.window->document()->parameters();
+    p.heatmapThreshold = 0.55;
+    f.window->document()->setParameters(p);
+    REQUIRE(waitFor([&] { return f.backend->heatmapCalls.load() > calls; }));
+    CHECK(f.backend->lastHeatmapThreshold.load() == Approx(0.55));
+
+    // Once the heatmap is cleared (the mouse left the picture, no pair selected), a change asks for none.
+    canvas->setSelectedPair(-1);
+    QEvent leave(QEvent::Leave);
+    QApplication::sendEvent(canvas, &leave);
+    REQUIRE(waitFor([&] { return canvas->heatmap().isNull(); }));
+    const int after = f.backend->heatmapCalls.load();
+    p.heatmapThreshold = 0.8;
+    f.window->document()->setParameters(p);
+    QTest::qWait(100);
+    CHECK(f.backend->heatmapCalls.load() == after);
 }
 
 TEST_CASE("preparing a picture shows its stages in the progress bar, and a hover meanwhile is answered after", "[ui]") {

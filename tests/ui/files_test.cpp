@@ -13,7 +13,9 @@
 #include "ui_test_support.h"
 
 #include <QAction>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QTimer>
 #include <QUndoStack>
 
 using namespace dragdiff::ui;
@@ -107,6 +109,35 @@ TEST_CASE("a picture that cannot be read shows an error and keeps the work", "[u
     CHECK(window.banner()->text().contains("broken.png"));
     CHECK(window.document()->points().size() == 1);  // nothing lost
     CHECK(window.document()->hasImage());
+}
+
+TEST_CASE("a large picture is read off the UI thread: the window keeps painting meanwhile", "[ui]") {
+    QTemporaryDir dir;
+    MainWindow window(testOptions());
+    showWindow(window);
+    const QString big = writeTestImage(dir.path(), "big.png", 4000, 3000);
+    // A timer on the UI thread only ticks while its event loop runs.
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(1);
+    QObject::connect(&timer, &QTimer::timeout, [&] { ++ticks; });
+    timer.start();
+    QElapsedTimer clock;
+    clock.start();
+    REQUIRE(window.openFile(big));
+    INFO("opening took " << clock.elapsed() << " ms");
+    CHECK(ticks > 0);
+    CHECK(window.document()->imageSize() == QSize(4000, 3000));
+
+    // A failure on the reading thread still arrives as the usual message.
+    const QString bad = dir.path() + "/broken.png";
+    QFile f(bad);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    f.write("\x89PNG not really");
+    f.close();
+    CHECK_FALSE(window.openFile(bad));
+    CHECK(window.banner()->text().contains("broken.png"));
+    CHECK(window.document()->imageSize() == QSize(4000, 3000));
 }
 
 TEST_CASE("autosave writes the work and a new window recovers it", "[ui]") {

@@ -41,8 +41,9 @@ void FakeBackend::prepareImage(const RgbaImage& image, const std::string&, const
     height_ = image.height;
 }
 
-HeatMap FakeBackend::heatmap(PointF point, const EditParameters&) const {
+HeatMap FakeBackend::heatmap(PointF point, const EditParameters& parameters) const {
     ++heatmapCalls;
+    lastHeatmapThreshold = parameters.heatmapThreshold;
     if (width_ == 0) throw NotReady("not prepared");
     QThread::msleep(15);  // a heatmap takes a moment: requests pile up unless coalesced
     HeatMap h;

@@ -25,6 +25,7 @@ public:
     int stepMs = 20;
     int prepareStageMs = 0;  // each of the three preparation stages takes this long
     mutable std::atomic<int> heatmapCalls{0};
+    mutable std::atomic<double> lastHeatmapThreshold{0};  // the parameters of the newest heatmap
     std::atomic<int> editCalls{0};
     std::atomic<int> stepsRun{0};
 
