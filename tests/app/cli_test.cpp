@@ -10,29 +10,12 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <sys/wait.h>
 
 using namespace dragdiff;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string output;  // stdout and stderr
-};
-
-Run cli(const std::string& args) {
-    const std::string cmd = std::string(DRAGDIFF_BINARY_DIR) + "/bin/dragdiff-cli " + args + " 2>&1";
-    Run r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
-    int status = ::pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+test::ProgramRun cli(const std::string& args) { return test::runProgram("dragdiff-cli", args); }
 
 std::string model() { return test::goldenCases().at(0); }
 
@@ -47,10 +30,10 @@ std::string writeScene(const test::TempDir& dir) {
 }  // namespace
 
 TEST_CASE("dragdiff-cli --version and --help", "[app]") {
-    Run v = cli("--version");
+    test::ProgramRun v = cli("--version");
     CHECK(v.code == 0);
     CHECK(v.output.find(dragdiff::version()) != std::string::npos);
-    Run h = cli("--help");
+    test::ProgramRun h = cli("--help");
     CHECK(h.code == 0);
     CHECK(h.output.find("edit") != std::string::npos);
     CHECK(h.output.find("heatmap") != std::string::npos);
@@ -60,18 +43,18 @@ TEST_CASE("dragdiff-cli --version and --help", "[app]") {
 }
 
 TEST_CASE("dragdiff-cli info describes a model or says why it does not load", "[app]") {
-    Run ok = cli("info --model " + model());
+    test::ProgramRun ok = cli("info --model " + model());
     CHECK(ok.code == 0);
     CHECK(ok.output.find("parameters") != std::string::npos);
-    Run single = cli("info --json --model " + model() + "/model.ldm.safetensors --config " + model());
+    test::ProgramRun single = cli("info --json --model " + model() + "/model.ldm.safetensors --config " + model());
     CHECK(single.code == 0);
     CHECK(nlohmann::json::parse(single.output.substr(single.output.find('{'))).at("format") == "single-file");
     test::TempDir dir;
     test::writeBytes(dir.file("model.ckpt"), "\x80\x02junk");
-    Run pickle = cli("info --model " + dir.file("model.ckpt"));
+    test::ProgramRun pickle = cli("info --model " + dir.file("model.ckpt"));
     CHECK(pickle.code == 1);
     CHECK(pickle.output.find("arbitrary code") != std::string::npos);
-    Run missing = cli("info --model " + dir.file("nothing-here"));
+    test::ProgramRun missing = cli("info --model " + dir.file("nothing-here"));
     CHECK(missing.code == 1);
     CHECK(missing.output.find("does not exist") != std::string::npos);
 }
@@ -79,7 +62,7 @@ TEST_CASE("dragdiff-cli info describes a model or says why it does not load", "[
 TEST_CASE("dragdiff-cli edit writes an image and a report", "[app]") {
     test::TempDir dir;
     const std::string image = writeScene(dir);
-    Run r = cli("edit --model " + model() + " --image " + image + " --drag 21,24:36,24 --steps 8 --strength 0.5 --seed 3" +
+    test::ProgramRun r = cli("edit --model " + model() + " --image " + image + " --drag 21,24:36,24 --steps 8 --strength 0.5 --seed 3" +
                 " --set guidance_weight=100 --out " + dir.file("out.png") + " --report " + dir.file("report.json") +
                 " --previews " + dir.file("previews"));
     INFO(r.output);
@@ -98,7 +81,7 @@ TEST_CASE("dragdiff-cli edit writes an image and a report", "[app]") {
     test::writeBytes(dir.file("edit.dragdiff.json"),
                      R"({"format": "dragdiff-edit", "version": 1, "image": "scene.png", "model": ")" + model() +
                          R"(", "drags": [{"handle": [21, 24], "target": [36, 24]}], "parameters": {"steps": 8, "strength": 0.5, "seed": 3, "guidance_weight": 100}, "output": "spec-out.png"})");
-    Run s = cli("edit --spec " + dir.file("edit.dragdiff.json"));
+    test::ProgramRun s = cli("edit --spec " + dir.file("edit.dragdiff.json"));
     INFO(s.output);
     REQUIRE(s.code == 0);
     CHECK(loadImage(dir.file("spec-out.png")).pixels == out.pixels);
@@ -108,26 +91,26 @@ TEST_CASE("dragdiff-cli edit refuses bad input with a message and writes nothing
     test::TempDir dir;
     const std::string image = writeScene(dir);
     const std::string base = "edit --model " + model() + " --image " + image + " --steps 4 --out " + dir.file("o.png");
-    Run outside = cli(base + " --drag 500,24:36,24");
+    test::ProgramRun outside = cli(base + " --drag 500,24:36,24");
     CHECK(outside.code == 1);
     CHECK(outside.output.find("outside") != std::string::npos);
-    Run same = cli(base + " --drag 20,20:20,20");
+    test::ProgramRun same = cli(base + " --drag 20,20:20,20");
     CHECK(same.code == 1);
     CHECK(same.output.find("same point") != std::string::npos);
-    Run malformed = cli(base + " --drag 20,20");
+    test::ProgramRun malformed = cli(base + " --drag 20,20");
     CHECK(malformed.code == 2);
     cv::imwrite(dir.file("blank.png"), cv::Mat(48, 64, CV_8UC1, cv::Scalar(0)));
-    Run blank = cli(base + " --drag 20,20:30,20 --mask " + dir.file("blank.png"));
+    test::ProgramRun blank = cli(base + " --drag 20,20:30,20 --mask " + dir.file("blank.png"));
     CHECK(blank.code == 1);
     CHECK(blank.output.find("mask is empty") != std::string::npos);
     cv::imwrite(dir.file("small.png"), cv::Mat(10, 10, CV_8UC1, cv::Scalar(255)));
-    Run resized = cli(base + " --drag 20,20:30,20 --mask " + dir.file("small.png"));
+    test::ProgramRun resized = cli(base + " --drag 20,20:30,20 --mask " + dir.file("small.png"));
     CHECK(resized.code == 0);
     CHECK(resized.output.find("resizing the mask") != std::string::npos);
     std::filesystem::remove(dir.file("o.png"));
-    Run unreadable = cli(base + " --drag 20,20:30,20 --image " + dir.file("missing.png"));
+    test::ProgramRun unreadable = cli(base + " --drag 20,20:30,20 --image " + dir.file("missing.png"));
     CHECK(unreadable.code == 1);
-    Run badSet = cli(base + " --drag 20,20:30,20 --set strength=7");
+    test::ProgramRun badSet = cli(base + " --drag 20,20:30,20 --set strength=7");
     CHECK(badSet.code == 1);
     CHECK(badSet.output.find("strength") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir.file("o.png")));
@@ -136,7 +119,7 @@ TEST_CASE("dragdiff-cli edit refuses bad input with a message and writes nothing
 TEST_CASE("dragdiff-cli heatmap writes a coloured map", "[app]") {
     test::TempDir dir;
     const std::string image = writeScene(dir);
-    Run r = cli("heatmap --model " + model() + " --image " + image + " --point 21,24 --overlay --out " + dir.file("h.png"));
+    test::ProgramRun r = cli("heatmap --model " + model() + " --image " + image + " --point 21,24 --overlay --out " + dir.file("h.png"));
     INFO(r.output);
     REQUIRE(r.code == 0);
     RgbaImage h = loadImage(dir.file("h.png"));

@@ -9,28 +9,13 @@
 
 #include <cstdio>
 #include <set>
-#include <sys/wait.h>
 
 using namespace dragdiff;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string output;  // stdout and stderr
-};
-
-Run bench(const std::string& args) {
-    const std::string cmd = "DRAGDIFF_THREADS=1 " + std::string(DRAGDIFF_BINARY_DIR) + "/bin/dragdiff-bench " + args + " 2>&1";
-    Run r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
-    const int status = ::pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+test::ProgramRun bench(const std::string& args) {
+    return test::runProgram("dragdiff-bench", args, "DRAGDIFF_THREADS=1");
 }
 
 std::set<std::string> keys(const nlohmann::json& j) {
@@ -52,10 +37,10 @@ TEST_CASE("dragdiff-bench rejects bad usage", "[app][bench]") {
     CHECK(bench("drag --cases 1 --seed 1 --mask maybe").code == 2);
     CHECK(bench("drag --cases 1 --seed 1 --bogus 3").code == 2);
     const std::string model = test::goldenCases().at(0);
-    Run ablation = bench("drag --model " + model + " --cases 1 --seed 1 --ablation nonsense");
+    test::ProgramRun ablation = bench("drag --model " + model + " --cases 1 --seed 1 --ablation nonsense");
     CHECK(ablation.code == 1);
     CHECK(ablation.output.find("no-appearance") != std::string::npos);  // lists the valid names
-    Run param = bench("drag --model " + model + " --cases 1 --seed 1 --set steps=-4");
+    test::ProgramRun param = bench("drag --model " + model + " --cases 1 --seed 1 --set steps=-4");
     CHECK(param.code == 1);
     CHECK(param.output.find("steps") != std::string::npos);
 }
@@ -65,7 +50,7 @@ TEST_CASE("dragdiff-bench drag runs end to end on a golden model", "[app][bench]
     REQUIRE_FALSE(cases.empty());
     test::TempDir dir;
     const std::string json = dir.file("bench.json"), sheet = dir.file("sheet.png");
-    Run r = bench("drag --model " + cases.at(0) + " --cases 2 --seed 5 --set steps=6 --json " + json + " --sheet " + sheet);
+    test::ProgramRun r = bench("drag --model " + cases.at(0) + " --cases 2 --seed 5 --set steps=6 --json " + json + " --sheet " + sheet);
     INFO(r.output);
     REQUIRE(r.code == 0);
     CHECK(r.output.find("| configuration |") != std::string::npos);
@@ -102,7 +87,7 @@ TEST_CASE("dragdiff-bench drag runs end to end on a golden model", "[app][bench]
 TEST_CASE("dragdiff-bench runs ablations and both mask modes", "[app][bench][golden]") {
     test::TempDir dir;
     const std::string json = dir.file("bench.json");
-    Run r = bench("drag --model " + test::goldenCases().at(0) +
+    test::ProgramRun r = bench("drag --model " + test::goldenCases().at(0) +
                   " --cases 1 --seed 2 --size 48 --mask both --baselines identity --ablation no-move,softmax --set steps=4 --json " + json);
     INFO(r.output);
     REQUIRE(r.code == 0);

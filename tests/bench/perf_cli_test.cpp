@@ -11,27 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sys/wait.h>
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string output;
-};
-
-Run perf(const std::string& args) {
-    const std::string cmd =
-        "DRAGDIFF_THREADS=1 " + std::string(DRAGDIFF_BINARY_DIR) + "/bin/dragdiff-bench perf " + args + " 2>&1";
-    Run r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
-    const int status = ::pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+dragdiff::test::ProgramRun perf(const std::string& args) {
+    return dragdiff::test::runProgram("dragdiff-bench", "perf " + args, "DRAGDIFF_THREADS=1");
 }
 
 }  // namespace
@@ -47,7 +31,7 @@ TEST_CASE("dragdiff-bench perf refuses bad usage", "[app][bench][perf]") {
 TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sane values", "[app][bench][perf]") {
     const std::string json = (std::filesystem::temp_directory_path() / "dragdiff_perf_test.json").string();
     std::filesystem::remove(json);
-    const Run r = perf("--arch embedded --runs 1 --json " + json);
+    const dragdiff::test::ProgramRun r = perf("--arch embedded --runs 1 --json " + json);
     INFO(r.output);
     REQUIRE(r.code == 0);
     CHECK(r.output.find("| guided_step_s |") != std::string::npos);  // the table

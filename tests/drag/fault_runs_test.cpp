@@ -144,7 +144,7 @@ TEST_CASE("fault: damaged weights that produce NaN stop the run with a message",
     // prediction is non-finite, as with a checkpoint damaged on disk.
     test::TempDir dir;
     const fs::path model = fs::path(dir.path()) / "model";
-    fs::copy(fs::path(DRAGDIFF_SOURCE_DIR) / "weights" / "embedded", model, fs::copy_options::recursive);
+    fs::copy(fs::path(test::sourceDir()) / "weights" / "embedded", model, fs::copy_options::recursive);
     const std::string unet = (model / "unet" / "diffusion_pytorch_model.safetensors").string();
     std::map<std::string, at::Tensor> tensors;
     {

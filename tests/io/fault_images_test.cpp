@@ -18,7 +18,7 @@ using dragdiff::test::TempDir;
 
 namespace {
 
-const std::string kData = std::string(DRAGDIFF_SOURCE_DIR) + "/tests/io/data";
+const std::string kData = test::sourceDir() + "/tests/io/data";
 
 // The process's peak resident memory (VmHWM), bytes.
 size_t peakResidentBytes() {

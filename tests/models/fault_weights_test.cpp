@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path embeddedSource() { return fs::path(DRAGDIFF_SOURCE_DIR) / "weights" / "embedded"; }
+fs::path embeddedSource() { return fs::path(test::sourceDir()) / "weights" / "embedded"; }
 
 // A scratch copy of the embedded model that a test may break.
 fs::path copyEmbedded(const test::TempDir& dir) {

@@ -1,18 +1,37 @@
 #include "support/test_support.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
 
 namespace fs = std::filesystem;
 
 namespace dragdiff::test {
 
+std::string sourceDir() { return DRAGDIFF_SOURCE_DIR; }
+std::string binaryDir() { return DRAGDIFF_BINARY_DIR; }
+
+ProgramRun runProgram(const std::string& program, const std::string& args, const std::string& env) {
+    const std::string cmd = (env.empty() ? "" : env + " ") + binaryDir() + "/bin/" + program + " " + args + " 2>&1";
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (!pipe) throw std::runtime_error("cannot start: " + cmd);
+    ProgramRun r;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
+    const int status = ::pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
 TempDir::TempDir() {
     std::random_device rd;
-    fs::path base = fs::path(DRAGDIFF_BINARY_DIR) / "test-tmp";
+    fs::path base = fs::path(binaryDir()) / "test-tmp";
     fs::create_directories(base);
     for (;;) {
         fs::path p = base / ("t" + std::to_string(rd()));
@@ -31,7 +50,7 @@ TempDir::~TempDir() {
 
 std::string goldenRoot() {
     if (const char* env = std::getenv("DRAGDIFF_GOLDEN_DIR"); env && *env) return env;
-    return (fs::path(DRAGDIFF_SOURCE_DIR) / ".." / "shared" / "golden").lexically_normal().string();
+    return (fs::path(sourceDir()) / ".." / "shared" / "golden").lexically_normal().string();
 }
 
 std::vector<std::string> goldenCases() {

@@ -7,6 +7,19 @@
 
 namespace dragdiff::test {
 
+// The source and build folders of this build. Only test_support.cpp has them compiled in, so the
+// other tests' object files do not depend on where the checkout is (ccache shares them across clones).
+std::string sourceDir();
+std::string binaryDir();
+
+// One of the build's programs run through the shell: `env` (e.g. "DRAGDIFF_THREADS=1") before it,
+// build/bin/<program> <args>, stdout and stderr together.
+struct ProgramRun {
+    int code = -1;  // exit status; -1 when it died of a signal
+    std::string output;
+};
+ProgramRun runProgram(const std::string& program, const std::string& args, const std::string& env = "");
+
 // A fresh empty folder under the build tree, removed when the object dies.
 class TempDir {
 public:

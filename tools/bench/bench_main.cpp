@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,10 +95,17 @@ long long number(const std::string& option, const std::string& value) {
     return x;
 }
 
-bench::DragBenchOptions parseDrag(int argc, char** argv) {
-    bench::DragBenchOptions o;
-    for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
-    bool haveCases = false, haveSeed = false;
+std::string commandLine(int argc, char** argv) {
+    std::string out;
+    for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
+    return out;
+}
+
+using ValueReader = std::function<std::string()>;
+
+// Walks argv[2..] as options, "--name value" or "--name=value"; `handle` returns false for an
+// option it does not know.
+void parseOptions(int argc, char** argv, const std::function<bool(const std::string&, const ValueReader&)>& handle) {
     for (int i = 2; i < argc; ++i) {
         std::string a = argv[i], inlineValue;
         bool hasInline = false;
@@ -106,7 +114,7 @@ bench::DragBenchOptions parseDrag(int argc, char** argv) {
             a = a.substr(0, eq);
             hasInline = true;
         }
-        auto value = [&]() -> std::string {
+        const ValueReader value = [&]() -> std::string {
             if (hasInline) return inlineValue;
             if (i + 1 >= argc) usage("missing value after " + a);
             return argv[++i];
@@ -114,7 +122,17 @@ bench::DragBenchOptions parseDrag(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             printUsage(stdout);
             std::exit(0);
-        } else if (a == "--model") {
+        }
+        if (!handle(a, value)) usage("unknown option " + a);
+    }
+}
+
+bench::DragBenchOptions parseDrag(int argc, char** argv) {
+    bench::DragBenchOptions o;
+    o.command = commandLine(argc, argv);
+    bool haveCases = false, haveSeed = false;
+    parseOptions(argc, argv, [&](const std::string& a, const ValueReader& value) {
+        if (a == "--model") {
             o.model = value();
         } else if (a == "--cases") {
             o.cases = int(number(a, value()));
@@ -142,9 +160,10 @@ bench::DragBenchOptions parseDrag(int argc, char** argv) {
         } else if (a == "--ablation" || a == "--ablations") {
             for (const auto& name : splitList(value())) o.ablations.push_back(name);
         } else {
-            usage("unknown option " + a);
+            return false;
         }
-    }
+        return true;
+    });
     if (!haveCases) usage("--cases is required");
     if (!haveSeed) usage("--seed is required");
     if (o.cases < 1) usage("--cases must be at least 1");
@@ -153,25 +172,10 @@ bench::DragBenchOptions parseDrag(int argc, char** argv) {
 
 bench::PerfOptions parsePerf(int argc, char** argv) {
     bench::PerfOptions o;
-    for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
+    o.command = commandLine(argc, argv);
     bool haveArch = false;
-    for (int i = 2; i < argc; ++i) {
-        std::string a = argv[i], inlineValue;
-        bool hasInline = false;
-        if (const size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
-            inlineValue = a.substr(eq + 1);
-            a = a.substr(0, eq);
-            hasInline = true;
-        }
-        auto value = [&]() -> std::string {
-            if (hasInline) return inlineValue;
-            if (i + 1 >= argc) usage("missing value after " + a);
-            return argv[++i];
-        };
-        if (a == "--help" || a == "-h") {
-            printUsage(stdout);
-            std::exit(0);
-        } else if (a == "--arch") {
+    parseOptions(argc, argv, [&](const std::string& a, const ValueReader& value) {
+        if (a == "--arch") {
             o.arch = value();
             if (o.arch != "embedded" && o.arch != "sd15" && o.arch != "sd21") usage("--arch must be embedded, sd15 or sd21");
             haveArch = true;
@@ -197,9 +201,10 @@ bench::PerfOptions parsePerf(int argc, char** argv) {
         } else if (a == "--full-graph") {
             o.gradCut = false;
         } else {
-            usage("unknown option " + a);
+            return false;
         }
-    }
+        return true;
+    });
     if (!haveArch) usage("--arch is required");
     return o;
 }
