@@ -8,7 +8,8 @@
 # per target to tests/fuzz/RUNS.md so the totals accumulate across sessions. Findings (crash,
 # leak, hang = over 1 s for one input, OOM) land in $DRAGDIFF_FUZZ_WORK/artifacts/<target>/.
 # Needs clang and libFuzzer (Debian 12: apt-get install clang libclang-rt-14-dev). The machine is
-# shared: the fuzzers run under nice -n 19, the build under nice -n 10 with 2 jobs.
+# shared: the fuzzers run under nice -n 19 ($DRAGDIFF_FUZZ_NICE to change it: at 19 beside a busy
+# job they get a sliver of a core, so their seconds fuzz little), the build under nice -n 10 with 2 jobs.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -16,6 +17,7 @@ build="${DRAGDIFF_FUZZ_BUILD:-$here/build-fuzz}"
 work="${DRAGDIFF_FUZZ_WORK:-$build/corpus}"
 seeds="$here/tests/fuzz/corpus"
 runs="$here/tests/fuzz/RUNS.md"
+fuzz_nice="${DRAGDIFF_FUZZ_NICE:-19}"
 all_targets=(safetensors config_json clip_tokenizer edit_spec single_file image)
 
 build_fuzzers() {
@@ -74,7 +76,7 @@ build_fuzzers
 # the time left. Otherwise it is a finding (a hang).
 cpu_seconds() {  # TARGET RUNS ARTIFACT: CPU seconds (user + sys) of running ARTIFACT RUNS times
   local TIMEFORMAT='%U %S' t
-  t=$( { time nice -n 19 "$build/bin/fuzz_$1" -timeout=600 -runs="$2" "$3" > /dev/null 2>&1; } 2>&1 ) || return 1
+  t=$( { time nice -n "$fuzz_nice" "$build/bin/fuzz_$1" -timeout=600 -runs="$2" "$3" > /dev/null 2>&1; } 2>&1 ) || return 1
   awk '{ print $1 + $2 }' <<< "$t"
 }
 timeout_is_load() {  # target artifact
@@ -95,7 +97,7 @@ fuzz_target() {
     [ "$left" -gt 0 ] || { result="clean"; return 0; }
     log="$work/logs/$t-$(date -u +%Y%m%dT%H%M%S).log"
     rc=0
-    nice -n 19 "$build/bin/fuzz_$t" "$corpus" "$seeds/$t" -max_total_time="$left" -timeout=1 \
+    nice -n "$fuzz_nice" "$build/bin/fuzz_$t" "$corpus" "$seeds/$t" -max_total_time="$left" -timeout=1 \
       -detect_leaks=1 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
       > "$log" 2>&1 || rc=$?
     n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
