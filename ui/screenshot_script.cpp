@@ -64,6 +64,8 @@ QPalette darkPalette() {
     p.setColor(QPalette::Shadow, Qt::black);
     for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
         p.setColor(QPalette::Disabled, role, QColor(120, 120, 120));
+    // Qt derives the placeholder from a light palette's text: too dark to read on this base.
+    p.setColor(QPalette::All, QPalette::PlaceholderText, QColor(150, 150, 150));
     return p;
 }
 
