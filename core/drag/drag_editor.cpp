@@ -39,10 +39,9 @@ void checkCancel(const std::atomic<bool>* cancel) {
     if (cancel && cancel->load()) throw Cancelled();
 }
 
-void checkFinite(const at::Tensor& z, int step) {
-    if (!at::isfinite(z).all().item<bool>())
-        throw Error("the edit diverged: the latent became NaN or infinite at denoising step " + std::to_string(step) +
-                    "; lower the guidance weight or set a guidance cap, then run again");
+Error divergedAt(int step) {
+    return Error("the edit diverged: the latent became NaN or infinite at denoising step " + std::to_string(step) +
+                 "; lower the guidance weight or set a guidance cap, then run again");
 }
 
 DragGeometry geometryOf(const EditRequest& request, const WorkingImage& work, int latentScale, int64_t h, int64_t w,
@@ -203,14 +202,15 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         const at::Tensor x0 = predictX0(z, step.eps, aT);
         z = ddimUpdate(z, step.eps, aT, aNext);
         if (editable.defined()) z = z * editable + origAt(j + 1) * (1 - editable);
-        checkFinite(z, j - startIdx + 1);
+        const StepReadout read = readStep(step, z);
+        if (!read.latentFinite) throw divergedAt(j - startIdx + 1);
 
         std::vector<PointF> centroids;  // image pixels
-        for (const PointF& n : step.centroids) centroids.push_back(work.toOriginal({n.x * c.w * ls, n.y * c.h * ls}));
-        result.steps.push_back({j - startIdx + 1, t, guided, step.moveEnergy, step.appearanceEnergy, centroids});
+        for (const PointF& n : read.centroids) centroids.push_back(work.toOriginal({n.x * c.w * ls, n.y * c.h * ls}));
+        result.steps.push_back({j - startIdx + 1, t, guided, read.moveEnergy, read.appearanceEnergy, centroids});
         EditProgress e = progressOf("editing", j - startIdx + 1, denoiseSteps);
-        e.moveEnergy = step.moveEnergy;
-        e.appearanceEnergy = step.appearanceEnergy;
+        e.moveEnergy = read.moveEnergy;
+        e.appearanceEnergy = read.appearanceEnergy;
         e.centroids = centroids;
         e.etaSeconds = secondsSince(loopStart) / (j - startIdx + 1) * (N - j - 1);
         if (prm.previewEvery > 0 && ((j - startIdx + 1) % prm.previewEvery == 0 || j == N - 1) && progress) {

@@ -12,7 +12,13 @@
 namespace dragdiff::drag {
 namespace {
 
-PointF pointOf(const at::Tensor& centroid) { return {centroid[0].item<double>(), centroid[1].item<double>()}; }
+at::Tensor readoutOf(const at::Tensor& moveEnergy, const at::Tensor& appearanceEnergy,
+                     const std::vector<at::Tensor>& centroids) {
+    std::vector<at::Tensor> parts{moveEnergy.detach().to(at::kDouble).view({1}),
+                                  appearanceEnergy.detach().to(at::kDouble).view({1})};
+    for (const at::Tensor& c : centroids) parts.push_back(c.detach().to(at::kDouble).view({2}));
+    return at::cat(parts);
+}
 
 // The appearance energy between the current features and the original branch's.
 at::Tensor appearanceTerm(const EditContext& c, const models::UNetOutput& out, const at::Tensor& feat,
@@ -67,11 +73,11 @@ StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int
         const at::Tensor feat = resizeFeatures(out.upBlockOutputs[c.featureBlock], c.h, c.w);
         at::Tensor energy = at::zeros({}, zg.options());
         at::Tensor moveSum = at::zeros({}, zg.options());
-        r.centroids.clear();
+        std::vector<at::Tensor> centroids;
         for (size_t i = 0; i < geo.size(); ++i) {
             const at::Tensor heat = c.heatmap(feat, queries[i], origMean);
             const at::Tensor centroid = softCentroid(heat);
-            r.centroids.push_back(pointOf(centroid));
+            centroids.push_back(centroid);
             moveSum = moveSum + moveEnergy(centroid, geo.targetsNormalized[int64_t(i)], prm.distanceScaledMove);
             if (prm.objectAppearanceWeight > 0)
                 energy = energy + prm.objectAppearanceWeight * objectAppearanceEnergy(feat, heat, origFeat, origHeats[i]);
@@ -79,8 +85,7 @@ StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int
         }
         const at::Tensor app = appearanceTerm(c, out, feat, origFeat, original, t);
         energy = energy + prm.moveWeight * moveSum + prm.appearanceWeight * app;
-        r.moveEnergy = moveSum.item<double>();
-        r.appearanceEnergy = app.item<double>();
+        r.readout = readoutOf(moveSum, app, centroids);
         const at::Tensor g = torch::autograd::grad({energy}, {zg}, {}, /*retain_graph=*/false)[0];
         at::Tensor shift = prm.guidanceWeight * std::sqrt(1.0 - alphaT) * g;
         if (prm.guidanceCap > 0) shift = shift.clamp(-prm.guidanceCap, prm.guidanceCap);
@@ -106,11 +111,26 @@ StepPrediction plainPrediction(const EditContext& c, const at::Tensor& z, int64_
     r.z = z;
     r.eps = c.epsilon(out.sample, z, t);
     const at::Tensor feat = resizeFeatures(out.upBlockOutputs[c.featureBlock], c.h, c.w);
+    at::Tensor moveSum = at::zeros({}, z.options());
+    std::vector<at::Tensor> centroids;
     for (size_t i = 0; i < geo.size(); ++i) {
-        const at::Tensor centroid = softCentroid(c.heatmap(feat, queries[i], queryMean));
-        r.centroids.push_back(pointOf(centroid));
-        r.moveEnergy += moveEnergy(centroid, geo.targetsNormalized[int64_t(i)], false).item<double>();
+        centroids.push_back(softCentroid(c.heatmap(feat, queries[i], queryMean)));
+        moveSum = moveSum + moveEnergy(centroids.back(), geo.targetsNormalized[int64_t(i)], false);
     }
+    r.readout = readoutOf(moveSum, at::zeros({}, z.options()), centroids);
+    return r;
+}
+
+StepReadout readStep(const StepPrediction& step, const at::Tensor& latentAfter) {
+    const at::Tensor finite = at::isfinite(latentAfter).all().to(at::kDouble).view({1});
+    const at::Tensor host = at::cat({step.readout, finite}).to(at::kCPU).contiguous();
+    const double* v = host.data_ptr<double>();
+    const int64_t n = host.numel();
+    StepReadout r;
+    r.moveEnergy = v[0];
+    r.appearanceEnergy = v[1];
+    for (int64_t i = 2; i + 1 < n - 1; i += 2) r.centroids.push_back({v[i], v[i + 1]});
+    r.latentFinite = v[n - 1] != 0;
     return r;
 }
 

@@ -12,12 +12,22 @@
 namespace dragdiff::drag {
 
 struct StepPrediction {
-    at::Tensor eps;                 // ε for the DDIM update
-    at::Tensor z;                   // the latent the update starts from (extra gradient iterations move it)
+    at::Tensor eps;      // ε for the DDIM update
+    at::Tensor z;        // the latent the update starts from (extra gradient iterations move it)
+    // On the model's device, for progress: the move and appearance energies, then each handle's
+    // soft centroid (x, y) in [0, 1] of the latent map. readStep brings it to the host.
+    at::Tensor readout;
+};
+
+// What a step reports, read from the device in one transfer together with the NaN check of the
+// latent after the step: one host round-trip per step, not one per number.
+struct StepReadout {
     double moveEnergy = 0;
     double appearanceEnergy = 0;
-    std::vector<PointF> centroids;  // each handle's soft centroid, (x, y) in [0, 1] of the latent map
+    std::vector<PointF> centroids;
+    bool latentFinite = true;
 };
+StepReadout readStep(const StepPrediction& step, const at::Tensor& latentAfter);
 
 // ε̂ = ε + w √(1 − ᾱ_t) ∂E/∂z_t, E = w_move L_move + w_app L_app (+ the object terms), against the
 // original branch's latent `original` at the same step. Throws Cancelled between iterations.
