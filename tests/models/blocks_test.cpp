@@ -4,6 +4,7 @@
 
 #include "dragdiff/error.h"
 #include "models/blocks/attention.h"
+#include "models/blocks/attention_recompute.h"
 #include "models/blocks/embeddings.h"
 #include "models/blocks/resampling.h"
 #include "models/vae/autoencoder_kl.h"
@@ -54,6 +55,35 @@ TEST_CASE("Cross-attention with different key and value widths per head", "[unit
     const at::Tensor out = models::scaledDotProductAttention(q, k, v, /*heads=*/3, 0.5);
     CHECK(out.sizes() == at::IntArrayRef({1, 50, 12}));
     CHECK(at::allclose(out, referenceAttention(q, k, v, 3, 0.5).to(at::kFloat), 1e-4, 1e-5));
+}
+
+TEST_CASE("attention recomputed in backward gives the same gradients and keeps no weights", "[unit][attention]") {
+    at::manual_seed(13);
+    const at::Tensor q = at::randn({1, 40, 16}), k = at::randn({1, 40, 16}), v = at::randn({1, 40, 16});
+    const at::Tensor w = at::randn({1, 40, 16});  // a fixed projection of the output: a scalar loss
+    auto gradients = [&](bool recompute) {
+        const models::AttentionRecomputeScope scope(recompute);
+        const at::Tensor qg = q.clone().requires_grad_(true), kg = k.clone().requires_grad_(true);
+        const at::Tensor vg = v.clone().requires_grad_(true);
+        const at::Tensor out = models::scaledDotProductAttention(qg, kg, vg, 2, 0.25);
+        (out * w).sum().backward();
+        return std::vector<at::Tensor>{out.detach(), qg.grad(), kg.grad(), vg.grad()};
+    };
+    const auto kept = gradients(false), recomputed = gradients(true);
+    for (size_t i = 0; i < kept.size(); ++i) {
+        INFO("tensor " << i);
+        CHECK(at::allclose(recomputed[i], kept[i], 1e-4, 1e-6));
+    }
+    {
+        // The graph holds q, k and v only: the one node behind the output is the checkpoint's.
+        const models::AttentionRecomputeScope scope(true);
+        const at::Tensor out = models::scaledDotProductAttention(q.clone().requires_grad_(true), k, v, 2, 0.25);
+        REQUIRE(out.grad_fn());
+        CHECK(out.grad_fn()->name().find("CheckpointFunction") != std::string::npos);
+    }
+    // The scope ends: attention records its usual graph again.
+    const at::Tensor out = models::scaledDotProductAttention(q.clone().requires_grad_(true), k, v, 2, 0.25);
+    CHECK(out.grad_fn()->name().find("CheckpointFunction") == std::string::npos);
 }
 
 TEST_CASE("Spatial (VAE) attention adds its input back", "[unit][attention]") {

@@ -1,7 +1,9 @@
 #include "models/blocks/attention.h"
 
 #include "dragdiff/error.h"
+#include "models/blocks/attention_recompute.h"
 #include "models/blocks/block_utils.h"
+#include "models/blocks/checkpoint.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +15,8 @@ namespace {
 // Bytes of one head's query-chunk scores: bounds the memory of long sequences (SD at 64×64: 16 MB
 // instead of 512 MB) while keeping the matmuls large enough to run at full speed.
 constexpr int64_t kScoreChunkBytes = 16ll << 20;
+
+thread_local bool tRecomputeAttention = false;
 
 std::string siteText(const AttentionSite& s) {
     return "self-attention (up block " + std::to_string(s.upBlock) + ", attention " + std::to_string(s.attention) +
@@ -97,9 +101,26 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                      double scale, bool upcastAttention, bool upcastSoftmax) {
     const bool graph = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+    if (graph && tRecomputeAttention) {
+        // The checkpoint runs this without grad (the chunked path, nothing kept) and again with
+        // grad during backward, one attention at a time.
+        return checkpoint(
+            [=](const std::vector<at::Tensor>& in) {
+                return at::GradMode::is_enabled()
+                           ? attentionWithGraph(in[0], in[1], in[2], heads, scale, upcastAttention, upcastSoftmax)
+                           : attentionChunked(in[0], in[1], in[2], heads, scale, upcastAttention, upcastSoftmax);
+            },
+            {q, k, v});
+    }
     if (graph) return attentionWithGraph(q, k, v, heads, scale, upcastAttention, upcastSoftmax);
     return attentionChunked(q, k, v, heads, scale, upcastAttention, upcastSoftmax);
 }
+
+AttentionRecomputeScope::AttentionRecomputeScope(bool on) : previous_(tRecomputeAttention) {
+    tRecomputeAttention = on;
+}
+
+AttentionRecomputeScope::~AttentionRecomputeScope() { tRecomputeAttention = previous_; }
 
 AttentionImpl::AttentionImpl(const AttentionOptions& o) : options_(o) {
     const int64_t inner = o.heads * o.dimHead;
