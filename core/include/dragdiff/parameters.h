@@ -37,7 +37,7 @@ struct EditParameters {
     double objectSizeWeight = 0;         // heatmap mass, current vs original
     bool distanceScaledMove = false;     // push shrinks with the remaining distance
     double guidanceCap = 0;              // max |step| of the guidance term per element, 0 = none
-    bool checkpointUpBlocks = false;     // guided steps recompute the up-blocks in backward (less memory)
+    bool checkpointUpBlocks = false;     // guided steps recompute the up-blocks and attention weights in backward
     // Identity and preservation
     bool shareAttention = false;     // edited branch borrows the original's self-attention K/V in up-blocks
     double maskFeather = 2;          // latent pixels of feathering at the mask's edge

@@ -24,8 +24,9 @@ struct UNetForwardOptions {
     int stopAfterUpBlock = -1;
     // Sees (and may replace) the key and value of every self-attention.
     SelfAttentionKVHook selfAttentionHook;
-    // With autograd: the up-blocks keep no activations; backward recomputes them (activation
-    // checkpointing). Less memory for one more forward of the up-blocks during backward.
+    // With autograd: the up-blocks keep no activations and no attention keeps its weights;
+    // backward recomputes them (activation checkpointing). Less memory for one more forward of
+    // the up-blocks and of every attention during backward.
     bool checkpointUpBlocks = false;
     // >= 0: the up-blocks after up_blocks[k] and the output layers run without autograd, so
     // `sample` carries no gradient (for energies on up_blocks[0..k] features only: the graph and
