@@ -23,8 +23,11 @@ for a in "${areas[@]}"; do targets+=("test_$a"); done
 nice -n 10 cmake --build "$build" --parallel 2 --target "${targets[@]}"
 
 # protect_shadow_gap=0: the uninstrumented LibTorch/OpenMP may map memory in ASan's shadow gap.
+# allocator_may_return_null=1: the fault tests run out of memory on purpose (an address-space
+# limit), and the code must meet it as it does without ASan, as a failed allocation (std::bad_alloc),
+# not as ASan's own fatal out-of-memory report.
 # halt_on_error: gcc's UBSan reports and continues by default; a report must fail the test.
-export ASAN_OPTIONS="detect_leaks=1:protect_shadow_gap=0:abort_on_error=0:${ASAN_OPTIONS:-}"
+export ASAN_OPTIONS="detect_leaks=1:protect_shadow_gap=0:abort_on_error=0:allocator_may_return_null=1:${ASAN_OPTIONS:-}"
 export LSAN_OPTIONS="suppressions=$here/tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export OMP_NUM_THREADS=1 DRAGDIFF_THREADS=1 QT_QPA_PLATFORM=offscreen
