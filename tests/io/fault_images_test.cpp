@@ -116,6 +116,21 @@ TEST_CASE("fault: the content decides the format, not the extension", "[fault][i
     CHECK_THROWS_WITH(loadImage(dir.file("folder.png")), Catch::Contains("folder"));
 }
 
+TEST_CASE("fault: a file with the DICOM signature is refused, not handed to the DICOM reader", "[fault][images]") {
+    // fuzz_image's finding (tests/io/data/fuzz_image_dicm_crash.bin, 133 bytes): "DICM" at offset
+    // 128 sends OpenCV to its DICOM reader (GDCM) before its WebP reader, and GDCM aborts the whole
+    // process on an assert. Found for a RIFF header; a well-formed RIFF/WEBP header does the same.
+    TempDir dir;
+    std::string webp = std::string("RIFF\xe8\0\0\0WEBPVP8 ", 16) + std::string(112, '\x10') + "DICM" + '\0';
+    REQUIRE(webp.substr(128, 4) == "DICM");
+    test::writeBytes(dir.file("dicm.webp"), webp);
+    // The finding itself is no WebP (RIFF, but not WEBP): refused as no supported format.
+    CHECK_THROWS_AS(loadImage(kData + "/fuzz_image_dicm_crash.bin"), LoadError);
+    CHECK_THROWS_WITH(loadImage(kData + "/fuzz_image_dicm_crash.bin"), Catch::Contains("not a PNG, JPEG, WebP"));
+    CHECK_THROWS_AS(loadImage(dir.file("dicm.webp")), LoadError);
+    CHECK_THROWS_WITH(loadImage(dir.file("dicm.webp")), Catch::Contains("DICOM") && Catch::Contains("PNG"));
+}
+
 TEST_CASE("fault: 16385 pixels a side is refused before decoding, in every format", "[fault][images]") {
     TempDir dir;
     const size_t peakBefore = peakResidentBytes();
