@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (if needed) and runs the libFuzzer targets one after the other.
 #   tests/fuzz/run.sh SECONDS [TARGET...]   run each target (default: all) for SECONDS
-#   tests/fuzz/run.sh --seeds               rewrite the committed seed corpora (tests/fuzz/corpus/)
+#   tests/fuzz/run.sh --seeds               rewrite the committed seed corpora (tests/fuzz/corpus/; keeps finding-*)
 #   tests/fuzz/run.sh --totals              seconds and executions per target so far (RUNS.md)
 # Each run resumes from the working corpus ($DRAGDIFF_FUZZ_WORK, default build-fuzz/corpus/<target>,
 # outside git) plus the committed seeds, stops a target at its first finding, and appends one line
@@ -42,7 +42,9 @@ case "${1:-}" in
     golden="${DRAGDIFF_GOLDEN_DIR:-/work/shared/golden}"
     export DRAGDIFF_FUZZ_SEED_FROM="$golden/tiny-sd15/model.ldm.safetensors:$golden/tiny-sd21/model.ldm.safetensors"
     for t in "${all_targets[@]}"; do
-      rm -rf "$seeds/$t"
+      # Past findings (finding-*) stay: they are regression inputs, not written by our writers.
+      mkdir -p "$seeds/$t"
+      find "$seeds/$t" -type f ! -name 'finding-*' -delete
       DRAGDIFF_FUZZ_WRITE_SEEDS="$seeds/$t" "$build/bin/fuzz_$t"
       echo "seeds for $t: $(ls "$seeds/$t" | wc -l) files, $(du -sk "$seeds/$t" | cut -f1) KiB"
     done
