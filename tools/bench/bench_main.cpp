@@ -209,6 +209,21 @@ bench::PerfOptions parsePerf(int argc, char** argv) {
     return o;
 }
 
+// Runs a benchmark and turns what it throws into the exit codes above, with the message on stderr.
+int runReportingErrors(const std::function<int()>& run) {
+    try {
+        return run();
+    } catch (const Cancelled&) {
+        std::fprintf(stderr, "dragdiff-bench: interrupted before the first case finished\n");
+        return 130;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "dragdiff-bench: %s\n", e.what());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dragdiff-bench: unexpected error: %s\n", e.what());
+    }
+    return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,31 +235,13 @@ int main(int argc, char** argv) {
     }
     if (command == "perf") {
         const bench::PerfOptions options = parsePerf(argc, argv);
-        try {
+        return runReportingErrors([&] {
             bench::runPerfBenchmark(options);
-        } catch (const Error& e) {
-            std::fprintf(stderr, "dragdiff-bench: %s\n", e.what());
-            return 1;
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "dragdiff-bench: unexpected error: %s\n", e.what());
-            return 1;
-        }
-        return 0;
+            return 0;
+        });
     }
     if (command != "drag") usage("unknown benchmark '" + command + "' (expected drag or perf)");
     const bench::DragBenchOptions options = parseDrag(argc, argv);
     std::signal(SIGINT, onInterrupt);
-    try {
-        if (!bench::runDragBenchmark(options, &gCancel)) return 130;
-    } catch (const Cancelled&) {
-        std::fprintf(stderr, "dragdiff-bench: interrupted before the first case finished\n");
-        return 130;
-    } catch (const Error& e) {
-        std::fprintf(stderr, "dragdiff-bench: %s\n", e.what());
-        return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "dragdiff-bench: unexpected error: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    return runReportingErrors([&] { return bench::runDragBenchmark(options, &gCancel) ? 0 : 130; });
 }
