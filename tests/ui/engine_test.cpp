@@ -32,21 +32,11 @@ using namespace dragdiff::ui::test;
 
 namespace {
 
-struct Fixture {
-    QTemporaryDir dir;
-    std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>();
-    std::unique_ptr<MainWindow> window;
-
-    explicit Fixture(bool loadModel = true) {
-        window = std::make_unique<MainWindow>(testOptions(backend));
-        showWindow(*window);
-        REQUIRE(window->openFile(writeTestImage(dir.path())));
-        if (loadModel) {
-            window->engine()->loadModel(dragdiff::ModelSpec{});
-            REQUIRE(waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }));
-        }
-        clickImage(*window, QPointF(40, 40));
-        clickImage(*window, QPointF(120, 90));
+// A picture analysed by a loaded (fake) model, with one handle-target pair.
+struct Fixture : PictureWindow {
+    Fixture() {
+        loadModel();
+        addPair(QPointF(40, 40), QPointF(120, 90));
     }
 };
 

@@ -131,18 +131,12 @@ TEST_CASE("a large picture is read off the UI thread: the window keeps painting 
 }
 
 TEST_CASE("autosave writes the work and a new window recovers it", "[ui]") {
-    QTemporaryDir dir;
     Autosave::discard();
-    {
-        MainWindow window(testOptions());
-        showWindow(window);
-        REQUIRE(window.openFile(writeTestImage(dir.path())));
-        clickImage(window, QPointF(40, 40));
-        clickImage(window, QPointF(80, 80));
-        REQUIRE(window.autosave()->saveNow());
-        CHECK(Autosave::hasRecovery());
-        // No clean close: as after a crash.
-    }
+    PictureWindow first(nullptr);
+    first.addPair(QPointF(40, 40), QPointF(80, 80));
+    REQUIRE(first.window->autosave()->saveNow());
+    CHECK(Autosave::hasRecovery());
+    first.window.reset();  // no clean close, as after a crash; the picture stays in first.dir
     REQUIRE(Autosave::hasRecovery());
     MainWindow window(testOptions());
     showWindow(window);
@@ -162,13 +156,10 @@ TEST_CASE("the sample picture opens", "[ui]") {
 }
 
 TEST_CASE("the timer's autosave writes on another thread, and a discard wins over a write in flight", "[ui]") {
-    QTemporaryDir dir;
     Autosave::discard();
-    MainWindow window(testOptions());
-    showWindow(window);
-    REQUIRE(window.openFile(writeTestImage(dir.path())));
-    clickImage(window, QPointF(40, 40));
-    clickImage(window, QPointF(80, 80));
+    PictureWindow w(nullptr);
+    MainWindow& window = *w.window;
+    w.addPair(QPointF(40, 40), QPointF(80, 80));
     window.autosave()->saveInBackground();
     CHECK(window.autosave()->writing());
     REQUIRE(waitFor([&] { return !window.autosave()->writing(); }));

@@ -26,20 +26,14 @@ using namespace dragdiff::ui::test;
 
 namespace {
 
-struct Window {
-    QTemporaryDir dir;
-    std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>();
-    MainWindow window{testOptions(backend)};
-
+struct Window : PictureWindow {
     Window() {
-        showWindow(window);
-        window.activateWindow();
-        REQUIRE(QTest::qWaitForWindowActive(&window));
-        REQUIRE(window.openFile(writeTestImage(dir.path())));
-        window.canvas()->setFocus();
+        window->activateWindow();
+        REQUIRE(QTest::qWaitForWindowActive(window.get()));
+        window->canvas()->setFocus();
     }
     void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
-        QTest::keyClick(window.canvas(), static_cast<Qt::Key>(key), modifiers);
+        QTest::keyClick(window->canvas(), static_cast<Qt::Key>(key), modifiers);
         QApplication::processEvents();
     }
     // Presses the key and returns the title of the modal dialog it opened (closed again), or "".
@@ -55,9 +49,9 @@ struct Window {
         });
         poll.start();
         // A closed dialog leaves no active window behind on the offscreen platform.
-        window.activateWindow();
-        REQUIRE(QTest::qWaitForWindowActive(&window));
-        window.canvas()->setFocus();
+        window->activateWindow();
+        REQUIRE(QTest::qWaitForWindowActive(window.get()));
+        window->canvas()->setFocus();
         press(key, modifiers);
         waitFor([&] { return !title.isEmpty(); }, 3000);
         return title;
@@ -68,13 +62,13 @@ struct Window {
 
 TEST_CASE("tool, view and brush keys: P B E, F 1, [ ], H M", "[ui]") {
     Window w;
-    Canvas* canvas = w.window.canvas();
+    Canvas* canvas = w.window->canvas();
     w.press(Qt::Key_B);
-    CHECK(canvas->tool() == w.window.brushTool());
+    CHECK(canvas->tool() == w.window->brushTool());
     w.press(Qt::Key_E);
-    CHECK(canvas->tool() == w.window.eraserTool());
+    CHECK(canvas->tool() == w.window->eraserTool());
     w.press(Qt::Key_P);
-    CHECK(canvas->tool() == w.window.pointTool());
+    CHECK(canvas->tool() == w.window->pointTool());
 
     w.press(Qt::Key_1);
     CHECK(canvas->scale() == Approx(1.0));
@@ -82,12 +76,12 @@ TEST_CASE("tool, view and brush keys: P B E, F 1, [ ], H M", "[ui]") {
     w.press(Qt::Key_F);
     CHECK(canvas->fitMode());
 
-    w.window.sidePanel()->brushSize()->setValue(40);
+    w.window->sidePanel()->brushSize()->setValue(40);
     w.press(Qt::Key_BracketRight);
-    CHECK(w.window.brushTool()->diameter() > 40);
+    CHECK(w.window->brushTool()->diameter() > 40);
     w.press(Qt::Key_BracketLeft);
     w.press(Qt::Key_BracketLeft);
-    CHECK(w.window.brushTool()->diameter() < 40);
+    CHECK(w.window->brushTool()->diameter() < 40);
 
     const bool heat = canvas->heatmapVisible();
     w.press(Qt::Key_H);
@@ -99,38 +93,35 @@ TEST_CASE("tool, view and brush keys: P B E, F 1, [ ], H M", "[ui]") {
 
 TEST_CASE("Ctrl+Z and Ctrl+Shift+Z undo and redo a point; Delete removes the selected pair", "[ui]") {
     Window w;
-    clickImage(w.window, QPointF(40, 40));
-    clickImage(w.window, QPointF(120, 90));
-    REQUIRE(w.window.document()->points().size() == 1);
-    w.window.canvas()->setFocus();
+    w.addPair(QPointF(40, 40), QPointF(120, 90));
+    REQUIRE(w.window->document()->points().size() == 1);
+    w.window->canvas()->setFocus();
     w.press(Qt::Key_Z, Qt::ControlModifier);
-    CHECK_FALSE(w.window.document()->points().first().hasTarget);
+    CHECK_FALSE(w.window->document()->points().first().hasTarget);
     w.press(Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
-    CHECK(w.window.document()->points().first().hasTarget);
-    w.window.canvas()->setSelectedPair(0);
+    CHECK(w.window->document()->points().first().hasTarget);
+    w.window->canvas()->setSelectedPair(0);
     w.press(Qt::Key_Delete);
-    CHECK(w.window.document()->points().isEmpty());
+    CHECK(w.window->document()->points().isEmpty());
 }
 
 TEST_CASE("Ctrl+Enter runs the edit and Esc cancels it", "[ui]") {
     Window w;
-    w.window.engine()->loadModel(dragdiff::ModelSpec{});
-    REQUIRE(waitFor([&] { return w.window.engine()->imageState() == EngineController::ImageState::Prepared; }));
-    clickImage(w.window, QPointF(40, 40));
-    clickImage(w.window, QPointF(120, 90));
+    w.loadModel();
+    w.addPair(QPointF(40, 40), QPointF(120, 90));
     w.backend->steps = 500;
-    QSignalSpy cancelled(w.window.engine(), &EngineController::editCancelled);
-    w.window.canvas()->setFocus();
+    QSignalSpy cancelled(w.window->engine(), &EngineController::editCancelled);
+    w.window->canvas()->setFocus();
     w.press(Qt::Key_Return, Qt::ControlModifier);
-    REQUIRE(w.window.engine()->editRunning());
+    REQUIRE(w.window->engine()->editRunning());
     REQUIRE(waitFor([&] { return w.backend->stepsRun.load() >= 2; }));
     w.press(Qt::Key_Escape);
     REQUIRE(waitFor([&] { return cancelled.count() == 1; }));
-    CHECK_FALSE(w.window.engine()->editRunning());
+    CHECK_FALSE(w.window->engine()->editRunning());
     CHECK(w.backend->stepsRun.load() < 500);
     // The keypad's Enter runs too.
     w.press(Qt::Key_Enter, Qt::ControlModifier | Qt::KeypadModifier);
-    CHECK(w.window.engine()->editRunning());
+    CHECK(w.window->engine()->editRunning());
     w.press(Qt::Key_Escape);
     REQUIRE(waitFor([&] { return cancelled.count() == 2; }));
 }
@@ -143,6 +134,6 @@ TEST_CASE("Ctrl+O, Ctrl+S, Ctrl+Shift+S and Ctrl+E open their dialogs", "[ui]") 
     CHECK(w.dialogOf(Qt::Key_S, Qt::ControlModifier | Qt::ShiftModifier).contains("Save project"));
     CHECK(w.dialogOf(Qt::Key_E, Qt::ControlModifier).contains("Export"));
     // Nothing was written or changed by the cancelled dialogs.
-    CHECK(w.window.document()->projectPath().isEmpty());
-    CHECK(w.window.document()->hasImage());
+    CHECK(w.window->document()->projectPath().isEmpty());
+    CHECK(w.window->document()->hasImage());
 }

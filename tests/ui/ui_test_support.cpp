@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace dragdiff::ui::test {
 
@@ -151,6 +152,23 @@ bool waitFor(const std::function<bool()>& done, int timeoutMs) {
         QThread::msleep(2);
     }
     return done();
+}
+
+PictureWindow::PictureWindow(std::shared_ptr<FakeBackend> fake) : backend(std::move(fake)) {
+    window = std::make_unique<MainWindow>(testOptions(backend));
+    showWindow(*window);
+    if (!window->openFile(writeTestImage(dir.path()))) throw std::runtime_error("the test picture did not open");
+}
+
+void PictureWindow::loadModel() {
+    window->engine()->loadModel(ModelSpec{});
+    if (!waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }))
+        throw std::runtime_error("the picture was not analysed within the timeout");
+}
+
+void PictureWindow::addPair(QPointF handle, QPointF target) {
+    clickImage(*window, handle);
+    clickImage(*window, target);
 }
 
 }  // namespace dragdiff::ui::test

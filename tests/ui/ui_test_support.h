@@ -55,4 +55,18 @@ void dragImage(MainWindow& window, QPointF from, QPointF to, int steps = 8);
 // Processes events until `done` or the timeout; returns `done()`.
 bool waitFor(const std::function<bool()>& done, int timeoutMs = 5000);
 
+// The start of most UI tests: a shown window with the test picture open, on `backend` (the real
+// engine, with no model loaded, when it is null). Throws when a step fails.
+struct PictureWindow {
+    QTemporaryDir dir;
+    std::shared_ptr<FakeBackend> backend;
+    std::unique_ptr<MainWindow> window;
+
+    explicit PictureWindow(std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>());
+    // Loads a model and waits until the picture's analysis is done.
+    void loadModel();
+    // Clicks a handle, then its target.
+    void addPair(QPointF handle, QPointF target);
+};
+
 }  // namespace dragdiff::ui::test
