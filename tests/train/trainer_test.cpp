@@ -208,3 +208,19 @@ TEST_CASE("An export is a diffusers folder the loaders read back", "[train]") {
     CHECK(sample.sizes() == at::IntArrayRef({1, 3, train::kImageSize, train::kImageSize}));
     CHECK(sample.isfinite().all().item<bool>());
 }
+
+TEST_CASE("The trainer's default configs are the shipped embedded model's, so the recipe reproduces it", "[train]") {
+    const std::string shipped = test::sourceDir() + "/weights/embedded";
+    const auto normalizedUNet = [](const nlohmann::json& j) {
+        return train::unetConfigJson(train::unetConfigFromJson(j));
+    };
+    CHECK(normalizedUNet(io::ConfigReader::fromFile(shipped + "/unet/config.json").root()) ==
+          train::unetConfigJson(train::embeddedUNetConfig()));
+    // The VAE's scaling_factor is measured at export; everything else is the default config.
+    nlohmann::json vae = train::vaeConfigJson(
+        train::vaeConfigFromJson(io::ConfigReader::fromFile(shipped + "/vae/config.json").root()));
+    vae.erase("scaling_factor");
+    nlohmann::json defaults = train::vaeConfigJson(train::embeddedVAEConfig());
+    defaults.erase("scaling_factor");
+    CHECK(vae == defaults);
+}

@@ -15,7 +15,6 @@ namespace fs = std::filesystem;
 namespace dragdiff::train {
 
 namespace {
-constexpr int kSampleCount = 16;
 constexpr int kInversionImages = 8;
 constexpr uint64_t kSampleSeed = 1234;
 }  // namespace
@@ -32,12 +31,13 @@ void runEval(const TrainOptions& o, nlohmann::json& report) {
     if (fs::exists(o.model + "/unet/config.json")) {
         models::UNet2DConditionModel unet = models::loadUNet(o.model + "/unet");
         if (!o.samples.empty()) {
-            const at::Tensor samples = sampleImages(*unet, *vae, kSampleCount, o.sampleSteps, kSampleSeed);
-            // The real scenes beside the samples, for comparison: top two rows samples, last row real.
+            const at::Tensor samples = sampleImages(*unet, *vae, o.sampleCount, o.sampleSteps, kSampleSeed);
+            // The real scenes beside the samples, for comparison: samples first, last row real.
             const at::Tensor real = sceneTensor(kHeldOutSeedBase, 8, kImageSize);
             io::saveImage(o.samples, imageGrid(at::cat({samples, real}), 8, 2));
-            std::printf("eval: %d DDIM-%d samples (and 8 real held-out scenes, last row) -> %s\n", kSampleCount,
+            std::printf("eval: %d DDIM-%d samples (and 8 real held-out scenes, last row) -> %s\n", o.sampleCount,
                         o.sampleSteps, o.samples.c_str());
+            report["eval"]["sample_count"] = o.sampleCount;
         }
         const double inv =
             inversionPSNR(*unet, *vae, sceneTensor(kHeldOutSeedBase, kInversionImages, kImageSize), o.sampleSteps);

@@ -20,7 +20,8 @@ namespace {
                  "  dragdiff-train eval   --model DIR [--samples GRID.png] [--report FILE.json]\n"
                  "common: --seed S --warmup N --min-lr-fraction F --weight-decay W --clip C --ema-decay D\n"
                  "        --kl-weight K --checkpoint-minutes M --stop-after-minutes M --log-every N --threads T\n"
-                 "        --eval-images N --sample-steps N --vae-width W --unet-width W --mkldnn 0|1 --channels-last 0|1\n",
+                 "        --eval-images N --sample-steps N --sample-count N --vae-width W --unet-width W\n"
+                 "        --mkldnn 0|1 --channels-last 0|1\n",
                  why.c_str());
     std::exit(2);
 }
@@ -55,6 +56,7 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
         {"--model", text(o.model)},               {"--samples", text(o.samples)},
         {"--report", text(o.report)},             {"--unet-dtype", text(o.unetDtype)},
         {"--eval-images", integer(o.evalImages)}, {"--sample-steps", integer(o.sampleSteps)},
+        {"--sample-count", integer(o.sampleCount)},
         {"--vae-width", integer(o.vaeWidth)},     {"--unet-width", integer(o.unetWidth)},
         {"--mkldnn", Setter([&o](const std::string& v) { o.mkldnn = v != "0"; })},
         {"--channels-last", Setter([&o](const std::string& v) { o.channelsLast = v != "0"; })},
@@ -82,7 +84,8 @@ TrainOptions parseTrainOptions(int argc, char** argv) {
     if (o.command == "export" && o.out.empty()) usage("export needs --out");
     if (o.command == "eval" && o.model.empty()) usage("eval needs --model");
     if (o.unetDtype != "fp16" && o.unetDtype != "fp32") usage("--unet-dtype must be fp16 or fp32");
-    if (o.batch <= 0 || o.steps <= 0 || o.threads <= 0) usage("--batch, --steps and --threads must be positive");
+    if (o.batch <= 0 || o.steps <= 0 || o.threads <= 0 || o.sampleCount <= 0)
+        usage("--batch, --steps, --threads and --sample-count must be positive");
     return o;
 }
 

@@ -40,6 +40,7 @@ struct TrainOptions {
     std::string unetDtype = "fp16";  // --unet-dtype fp16|fp32 of the exported UNet weights
     int evalImages = 64;          // --eval-images: held-out scenes for the VAE PSNR
     int sampleSteps = 50;         // --sample-steps: DDIM steps for samples and inversion
+    int sampleCount = 16;         // --sample-count: unconditional samples in the grid (eval)
     // Model size overrides (tests use tiny models): 0 keeps the embedded config.
     int vaeWidth = 0;             // --vae-width: first VAE block channels (x1, x2, x4)
     int unetWidth = 0;            // --unet-width: first UNet block channels (x1, x2, x2)
