@@ -216,6 +216,9 @@ TEST_CASE("The trainer's default configs are the shipped embedded model's, so th
     };
     CHECK(normalizedUNet(io::ConfigReader::fromFile(shipped + "/unet/config.json").root()) ==
           train::unetConfigJson(train::embeddedUNetConfig()));
+    train::TrainOptions recipe;  // the README's command says --unet-width 64
+    recipe.unetWidth = 64;
+    CHECK(train::unetConfigJson(train::unetConfigFor(recipe)) == train::unetConfigJson(train::embeddedUNetConfig()));
     // The VAE's scaling_factor is measured at export; everything else is the default config.
     nlohmann::json vae = train::vaeConfigJson(
         train::vaeConfigFromJson(io::ConfigReader::fromFile(shipped + "/vae/config.json").root()));

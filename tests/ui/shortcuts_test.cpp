@@ -27,7 +27,8 @@ using namespace dragdiff::ui::test;
 namespace {
 
 struct Window : PictureWindow {
-    Window() {
+    Window() { focusCanvas(); }
+    void focusCanvas() {
         window->activateWindow();
         REQUIRE(QTest::qWaitForWindowActive(window.get()));
         window->canvas()->setFocus();
@@ -48,10 +49,7 @@ struct Window : PictureWindow {
             }
         });
         poll.start();
-        // A closed dialog leaves no active window behind on the offscreen platform.
-        window->activateWindow();
-        REQUIRE(QTest::qWaitForWindowActive(window.get()));
-        window->canvas()->setFocus();
+        focusCanvas();  // a closed dialog leaves no active window behind on the offscreen platform
         press(key, modifiers);
         waitFor([&] { return !title.isEmpty(); }, 3000);
         return title;

@@ -21,7 +21,6 @@ models::UNetConfig unetConfigFor(const TrainOptions& o) {
     if (o.unetWidth > 0) {
         c.blockOutChannels = {o.unetWidth, 2 * o.unetWidth, 2 * o.unetWidth};
         c.normNumGroups = std::min(32, o.unetWidth);
-        c.numAttentionHeads = {2, 2, 2};
     }
     return c;
 }
