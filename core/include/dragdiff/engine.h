@@ -19,9 +19,17 @@ struct PointF {
     double y = 0;
 };
 
+// How a pair's part follows its drag. Move: the part translates whole. Reshape: the part
+// deforms smoothly (a peak of a ridge, one edge of an object, a limb) while the structure it
+// belongs to stays. Auto: decided per pair from what the handle's heatmap found.
+enum class DragMode { Auto, Move, Reshape };
+const char* dragModeName(DragMode mode);             // "auto", "move", "reshape"
+DragMode parseDragMode(const std::string& name);     // InvalidRequest naming the accepted words
+
 struct DragPair {
     PointF handle;  // image pixels
     PointF target;
+    DragMode mode = DragMode::Auto;
 };
 
 // Where change is allowed: 8-bit, the image's size, non-zero = editable. Empty = everywhere.
@@ -30,6 +38,13 @@ struct Mask {
     int height = 0;
     std::vector<uint8_t> values;
     bool empty() const { return width == 0 || height == 0; }
+};
+
+// The picture as the edit would start to deform it: pixels warped by the engine's displacement
+// field (no model pass), and the mode each pair resolved to.
+struct WarpPreview {
+    RgbaImage image;              // the prepared picture's size
+    std::vector<DragMode> modes;  // one per pair; never Auto
 };
 
 // A heatmap at image resolution, values in [0, 1].
@@ -146,6 +161,11 @@ public:
     // features); callable from any thread, also while an edit runs or a model loads (see above:
     // NotReady when there are no features). InvalidRequest for a point outside the picture.
     HeatMap heatmap(PointF point, const EditParameters& parameters = EditParameters()) const;
+    // The prepared picture warped by the displacement field an edit with these pairs (and mask,
+    // empty = everywhere) starts from; pixels only, a few milliseconds at 512 px. Same threading
+    // and NotReady rules as heatmap(); InvalidRequest for a point outside the picture.
+    WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask = Mask(),
+                            const EditParameters& parameters = EditParameters()) const;
 
     // Runs a drag edit. Throws InvalidRequest for bad input, Cancelled when `cancel` is set (within
     // one step), Error for failures (NaN latent, out of memory) — the engine stays usable.

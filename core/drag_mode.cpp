@@ -1,0 +1,22 @@
+#include "dragdiff/engine.h"
+#include "dragdiff/error.h"
+
+namespace dragdiff {
+
+const char* dragModeName(DragMode mode) {
+    switch (mode) {
+        case DragMode::Move: return "move";
+        case DragMode::Reshape: return "reshape";
+        case DragMode::Auto: break;
+    }
+    return "auto";
+}
+
+DragMode parseDragMode(const std::string& name) {
+    if (name == "auto") return DragMode::Auto;
+    if (name == "move") return DragMode::Move;
+    if (name == "reshape") return DragMode::Reshape;
+    throw InvalidRequest("drag mode '" + name + "' is not known; use auto, move or reshape");
+}
+
+}  // namespace dragdiff
