@@ -35,10 +35,23 @@ PointF parsePoint(const std::string& text, const std::string& what) {
     return p;
 }
 
+// X1,Y1:X2,Y2 with an optional :move or :reshape (default auto: the engine decides per pair).
 DragPair parseDrag(const std::string& text) {
+    const std::string form = "--drag '" + text + "' must be X1,Y1:X2,Y2 or X1,Y1:X2,Y2:MODE (MODE move, reshape or auto)";
     auto colon = text.find(':');
-    if (colon == std::string::npos) throw UsageError("--drag '" + text + "' must be X1,Y1:X2,Y2");
-    return {parsePoint(text.substr(0, colon), "--drag handle"), parsePoint(text.substr(colon + 1), "--drag target")};
+    if (colon == std::string::npos) throw UsageError(form);
+    auto second = text.find(':', colon + 1);
+    DragPair d{parsePoint(text.substr(0, colon), "--drag handle"),
+               parsePoint(text.substr(colon + 1, second == std::string::npos ? std::string::npos : second - colon - 1),
+                          "--drag target")};
+    if (second != std::string::npos) {
+        try {
+            d.mode = parseDragMode(text.substr(second + 1));
+        } catch (const InvalidRequest&) {
+            throw UsageError(form);
+        }
+    }
+    return d;
 }
 
 Engine& loadEngine(Engine& engine, const Args& a, const std::string& modelPath) {

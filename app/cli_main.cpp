@@ -23,7 +23,7 @@ void printUsage(std::ostream& out) {
            "Commands:\n"
            "  info     --model PATH|embedded [--json]\n"
            "           describe a model (family, sizes, dtype, parameter counts) or say why it does not load\n"
-           "  edit     --model PATH|embedded --image IN --drag X1,Y1:X2,Y2 [--drag ...] --out OUT.png\n"
+           "  edit     --model PATH|embedded --image IN --drag X1,Y1:X2,Y2[:move|:reshape] [--drag ...] --out OUT.png\n"
            "           [--mask MASK.png] [--prompt TEXT] [--steps N] [--strength F] [--seed N]\n"
            "           [--set key=value ...] [--previews DIR] [--report REPORT.json] [--spec EDIT.json]\n"
            "           move the part under each handle to its target\n"

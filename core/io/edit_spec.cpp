@@ -85,8 +85,17 @@ EditSpec parseEditSpec(const std::string& text, const std::string& baseDir, cons
             const std::string where = "drags[" + std::to_string(i) + "]";
             if (!pair.is_object() || !pair.contains("handle") || !pair.contains("target"))
                 bad(name, where + " must be {\"handle\": [x, y], \"target\": [x, y]}");
-            spec.drags.push_back({readPoint(pair["handle"], name, where + ".handle"),
-                                  readPoint(pair["target"], name, where + ".target")});
+            DragPair drag{readPoint(pair["handle"], name, where + ".handle"),
+                          readPoint(pair["target"], name, where + ".target")};
+            if (auto m = pair.find("mode"); m != pair.end() && !m->is_null()) {
+                if (!m->is_string()) bad(name, where + ".mode must be \"auto\", \"move\" or \"reshape\"");
+                try {
+                    drag.mode = parseDragMode(m->get<std::string>());
+                } catch (const InvalidRequest& e) {
+                    bad(name, where + ": " + e.what());
+                }
+            }
+            spec.drags.push_back(drag);
         }
     }
     if (auto p = root.find("parameters"); p != root.end() && !p->is_null()) {
@@ -122,7 +131,7 @@ void writeEditSpec(const EditSpec& spec, const std::string& path) {
     root["model"] = relativeTo(folder, spec.modelPath);
     json drags = json::array();
     for (const auto& d : spec.drags)
-        drags.push_back({{"handle", {d.handle.x, d.handle.y}}, {"target", {d.target.x, d.target.y}}});
+        drags.push_back({{"handle", {d.handle.x, d.handle.y}}, {"target", {d.target.x, d.target.y}}, {"mode", dragModeName(d.mode)}});
     root["drags"] = drags;
     root["mask"] = spec.maskPath.empty() ? json(nullptr) : json(relativeTo(folder, spec.maskPath));
     if (!spec.outputPath.empty()) root["output"] = relativeTo(folder, spec.outputPath);

@@ -99,6 +99,9 @@ TEST_CASE("dragdiff-cli edit refuses bad input with a message and writes nothing
     CHECK(same.output.find("same point") != std::string::npos);
     test::ProgramRun malformed = cli(base + " --drag 20,20");
     CHECK(malformed.code == 2);
+    test::ProgramRun badMode = cli(base + " --drag 20,20:30,20:stretch");
+    CHECK(badMode.code == 2);
+    CHECK(badMode.output.find("move, reshape or auto") != std::string::npos);
     cv::imwrite(dir.file("blank.png"), cv::Mat(48, 64, CV_8UC1, cv::Scalar(0)));
     test::ProgramRun blank = cli(base + " --drag 20,20:30,20 --mask " + dir.file("blank.png"));
     CHECK(blank.code == 1);

@@ -11,7 +11,7 @@ TEST_CASE("edit spec round trip keeps drags, mask, parameters and relative paths
     EditSpec spec;
     spec.imagePath = dir.file("photo.png");
     spec.maskPath = dir.file("photo.mask.png");
-    spec.drags = {{{10.5, 20}, {30, 40.25}}, {{1, 2}, {3, 4}}};
+    spec.drags = {{{10.5, 20}, {30, 40.25}, DragMode::Reshape}, {{1, 2}, {3, 4}}};
     spec.parameters.steps = 30;
     spec.parameters.guidanceWeight = 123.5;
     spec.parameters.heatmapMode = "softmax";
@@ -28,6 +28,8 @@ TEST_CASE("edit spec round trip keeps drags, mask, parameters and relative paths
     REQUIRE(back.drags.size() == 2);
     CHECK(back.drags[0].handle.x == 10.5);
     CHECK(back.drags[0].target.y == 40.25);
+    CHECK(back.drags[0].mode == DragMode::Reshape);
+    CHECK(back.drags[1].mode == DragMode::Auto);
     CHECK(back.parameters.steps == 30);
     CHECK(back.parameters.guidanceWeight == 123.5);
     CHECK(back.parameters.heatmapMode == "softmax");
@@ -44,6 +46,10 @@ TEST_CASE("bad edit specs are refused with the key at fault", "[unit][io]") {
     CHECK_THROWS_WITH(parse(R"({"image": "a.png", "drags": [{"handle": [1], "target": [1, 2]}]})"),
                       Catch::Contains("drags[0].handle"));
     CHECK_THROWS_WITH(parse(R"({"image": "a.png", "parameters": {"steps": 0}})"), Catch::Contains("steps"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "drags": [{"handle": [1, 2], "target": [3, 4], "mode": "bend"}]})"),
+                      Catch::Contains("drags[0]") && Catch::Contains("auto, move or reshape"));
+    CHECK(parse(R"({"image": "a.png", "drags": [{"handle": [1, 2], "target": [3, 4], "mode": "move"}]})").drags[0].mode ==
+          DragMode::Move);
     CHECK_THROWS_WITH(parse(R"({"image": "a.png", "parameters": {"bogus": 1}})"), Catch::Contains("unknown parameter"));
     CHECK_THROWS_WITH(parse(R"({"image": "a.png", "version": 99})"), Catch::Contains("newer DragDiff"));
     EditSpec ok = parse(R"({"image": "a.png", "model": "models/sd15", "parameters": {"strength": 0.5, "latent_move": false}})");
