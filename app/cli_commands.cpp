@@ -188,7 +188,12 @@ int runEdit(const std::vector<std::string>& argv, const std::atomic<bool>& cance
                              {"centroids", centroids}});
         }
         json drags = json::array();
-        for (const auto& d : spec.drags) drags.push_back({{"handle", {d.handle.x, d.handle.y}}, {"target", {d.target.x, d.target.y}}});
+        for (size_t i = 0; i < spec.drags.size(); ++i) {
+            const DragPair& d = spec.drags[i];
+            drags.push_back({{"handle", {d.handle.x, d.handle.y}}, {"target", {d.target.x, d.target.y}},
+                             {"mode", dragModeName(d.mode)},
+                             {"resolved_mode", i < result.modes.size() ? json(dragModeName(result.modes[i])) : json(nullptr)}});
+        }
         json report = {{"image", spec.imagePath}, {"output", spec.outputPath}, {"mask", spec.maskPath},
                        {"model", infoJson(engine.modelInfo())}, {"drags", drags}, {"parameters", params},
                        {"steps", steps}, {"timings", result.timings},

@@ -5,15 +5,18 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
 namespace dragdiff::drag {
 namespace {
 
-// A latent map is upsampled this much before its distance transform, so a handle's depth inside a
-// part of a few latent pixels is not rounded to whole pixels.
-constexpr int kDepthUpsample = 4;
 // Pairs whose parts share this fraction of the smaller part carry one part together.
 constexpr double kSamePartOverlap = 0.5;
+// Auto mode, a handle near its region's edge: a drag within this angle's cosine of the line from
+// the region's centre pulls or pushes the edge; a handle this far out (over the farthest point's
+// distance) is on a protruding end.
+constexpr double kEdgeNormalCosine = 0.7;
+constexpr double kProtrudingReach = 0.6;
 // Fixed-point iterations that invert a reshape field (damped: converges while it does not fold).
 constexpr int kInversionIterations = 12;
 
@@ -37,29 +40,31 @@ cv::Mat toMat(const at::Tensor& map) {
     return cv::Mat(int(m.size(0)), int(m.size(1)), CV_32FC1, m.data_ptr<float>()).clone();
 }
 
+}  // namespace
+
 // Enough of one side of the picture: a structure continuing beyond the view, not an object
 // whose grown outline grazes the edge.
 bool touchesBorder(const cv::Mat& part) {
-    auto covered = [](const cv::Mat& line) { return cv::countNonZero(line > 0.5); };
+    auto covered = [](const cv::Mat& line) { return cv::countNonZero(line > 0); };
     const int needRows = std::max(2, part.cols / 10), needCols = std::max(2, part.rows / 10);
     return covered(part.row(0)) >= needRows || covered(part.row(part.rows - 1)) >= needRows ||
            covered(part.col(0)) >= needCols || covered(part.col(part.cols - 1)) >= needCols;
 }
 
-// The handle's distance to the part's edge over the part's deepest point's, in [0, 1].
-double relativeDepth(const cv::Mat& part, PointF handle) {
-    cv::Mat big, binary, padded, distance;
-    cv::resize(part, big, cv::Size(part.cols * kDepthUpsample, part.rows * kDepthUpsample), 0, 0, cv::INTER_LINEAR);
-    binary = big > 0.5;
-    // The picture's border is not an edge of the part: a structure continues beyond it.
+namespace {
+
+// The handle's distance to the region's edge over the region's deepest point's, in [0, 1].
+double relativeDepth(const cv::Mat& region, PointF handle) {
+    cv::Mat binary = region > 0, padded, distance;
+    // The picture's border is not an edge: a structure continues beyond it.
     cv::copyMakeBorder(binary, padded, 1, 1, 1, 1, cv::BORDER_REPLICATE);
     cv::distanceTransform(padded, distance, cv::DIST_L2, cv::DIST_MASK_PRECISE);
     distance = distance(cv::Rect(1, 1, binary.cols, binary.rows));
     double deepest = 0;
     cv::minMaxLoc(distance, nullptr, &deepest);
     if (deepest <= 0) return 0;
-    const int x = std::clamp(int(handle.x * kDepthUpsample), 0, distance.cols - 1);
-    const int y = std::clamp(int(handle.y * kDepthUpsample), 0, distance.rows - 1);
+    const int x = std::clamp(int(handle.x), 0, distance.cols - 1);
+    const int y = std::clamp(int(handle.y), 0, distance.rows - 1);
     return distance.at<float>(y, x) / deepest;
 }
 
@@ -71,7 +76,7 @@ PartWarp translation(const at::Tensor& part, PointF offset) {
 }
 
 // The reshape of one pair (see the header): a weight in [0, 1] per position times the drag.
-PartWarp reshape(const at::Tensor& part, PointF handle, PointF target, const EditParameters& params) {
+PartWarp reshape(const at::Tensor& part, bool local, PointF handle, PointF target, const EditParameters& params) {
     const at::TensorOptions o = part.options();
     const Coordinates c = pixelCentres(part.size(0), part.size(1), o);
     const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
@@ -83,14 +88,18 @@ PartWarp reshape(const at::Tensor& part, PointF handle, PointF target, const Edi
         behind = std::max(0.0, -along.masked_select(inside).min().item<double>());
         ahead = std::max(0.0, along.masked_select(inside).max().item<double>());
     }
-    // The far end along the drag axis stays; the displacement ramps up to the handle.
-    const bool fixedBehind = behind >= ahead;
-    const double depth = std::max(1.0, fixedBehind ? behind : ahead);
-    const bool lateralFalloff = touchesBorder(toMat(part));
+    // The far end along the drag axis stays; the displacement ramps up to the handle. Around a
+    // boundary the deformation reaches a few drag lengths.
+    const bool fixedBehind = local || behind >= ahead;
+    const double depth = local ? params.reshapeReach * length : std::max(1.0, fixedBehind ? behind : ahead);
+    const bool lateralFalloff = local;
     const double sigma = std::max(1.0, params.reshapeFalloff * depth);
     auto weight = [&](const at::Tensor& x, const at::Tensor& y) {
         const at::Tensor s = (x - handle.x) * ux + (y - handle.y) * uy;
         at::Tensor w = fixedBehind ? ((s + depth) / depth).clamp(0, 1) : ((depth - s) / depth).clamp(0, 1);
+        // Around a boundary, what lies ahead of the target (the sky above a raised peak) yields
+        // over the same reach instead of moving whole.
+        if (local) w = at::minimum(w, (1 - (s - length) / depth).clamp(0, 1));
         if (lateralFalloff) {
             const at::Tensor t = (x - handle.x) * -uy + (y - handle.y) * ux;
             w = w * at::exp(-(t * t) / (2 * sigma * sigma));
@@ -106,6 +115,8 @@ PartWarp reshape(const at::Tensor& part, PointF handle, PointF target, const Edi
     }
     PartWarp warp;
     warp.grid = toGrid(px, py);
+    // Around a boundary the part is wherever the field moves anything by a quarter pixel or more.
+    if (local) warp.part = (weight(c.x, c.y) * length >= 0.25).to(part.scalar_type());
     return warp;
 }
 
@@ -195,27 +206,52 @@ at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid) {
     return at::grid_sampler(z, g, /*bilinear*/ 0, /*zeros*/ 0, /*align_corners=*/false);
 }
 
-DragMode resolveMode(const at::Tensor& part, PointF handle, DragMode requested, const EditParameters& params) {
+DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
+                     const EditParameters& params) {
     if (requested != DragMode::Auto) return requested;
-    const cv::Mat m = toMat(part);
-    if (touchesBorder(m)) return DragMode::Reshape;
-    return relativeDepth(m, handle) < params.reshapeEdgeDepth ? DragMode::Reshape : DragMode::Move;
+    if (touchesBorder(region)) return DragMode::Reshape;
+    if (relativeDepth(region, handle) >= params.reshapeEdgeDepth) return DragMode::Move;
+    // Grabbed near the edge: a reshape when the drag pulls or pushes that edge (along the line
+    // from the region's centre) or the handle is on a protruding end (a limb's tip); a part
+    // grabbed near its edge and dragged sideways is still moved.
+    const cv::Moments m = cv::moments(region > 0, /*binaryImage=*/true);
+    if (m.m00 <= 0) return DragMode::Move;
+    const double cx = m.m10 / m.m00 + 0.5, cy = m.m01 / m.m00 + 0.5;  // pixel centres
+    std::vector<cv::Point> inside;
+    cv::findNonZero(region, inside);
+    double reach = 0;
+    for (const cv::Point& p : inside) reach = std::max(reach, std::hypot(p.x + 0.5 - cx, p.y + 0.5 - cy));
+    const double ox = handle.x - cx, oy = handle.y - cy, out = std::hypot(ox, oy);
+    const double dx = target.x - handle.x, dy = target.y - handle.y, drag = std::hypot(dx, dy);
+    const bool alongEdgeNormal = out > 0 && drag > 0 && std::abs(ox * dx + oy * dy) / (out * drag) >= kEdgeNormalCosine;
+    const bool protruding = out >= kProtrudingReach * reach;
+    return alongEdgeNormal || protruding ? DragMode::Reshape : DragMode::Move;
 }
 
-std::vector<PartWarp> buildPartWarps(const std::vector<at::Tensor>& parts, const DragGeometry& geo,
-                                     const std::vector<DragMode>& modes, const EditParameters& params) {
+std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragGeometry& geo, const EditParameters& params) {
+    std::vector<at::Tensor> parts;
+    for (const Grab& g : grabs) parts.push_back(g.part);
     std::vector<PartWarp> warps;
     for (const std::vector<size_t>& group : groupPairs(parts)) {
-        at::Tensor part = parts[group[0]];
-        for (size_t i : group) part = at::maximum(part, parts[i]);
         PartWarp warp;
+        at::Tensor part;
         if (group.size() == 1) {
+            // A move carries the heatmap's part; a reshape deforms the whole structure, or around
+            // a boundary everything the field reaches.
             const size_t i = group[0];
-            warp = modes[i] == DragMode::Reshape
-                       ? reshape(part, geo.handles[i], geo.targets[i], params)
-                       : translation(part, {geo.targets[i].x - geo.handles[i].x, geo.targets[i].y - geo.handles[i].y});
-            warp.mode = modes[i];
+            const Grab& g = grabs[i];
+            if (g.mode != DragMode::Reshape) {
+                part = g.part;
+                warp = translation(part, {geo.targets[i].x - geo.handles[i].x, geo.targets[i].y - geo.handles[i].y});
+            } else {
+                part = g.local ? at::ones_like(g.part) : at::maximum(g.part, g.structure);
+                warp = reshape(part, g.local, geo.handles[i], geo.targets[i], params);
+                if (g.local) part = warp.part;
+            }
+            warp.mode = g.mode;
         } else {
+            part = grabs[group[0]].part;
+            for (size_t i : group) part = at::maximum(part, at::maximum(grabs[i].part, grabs[i].structure));
             std::vector<PointF> from, to;
             for (size_t i : group) from.push_back(geo.handles[i]), to.push_back(geo.targets[i]);
             warp = transform(part, from, to);

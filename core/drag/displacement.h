@@ -13,6 +13,7 @@
 #include "drag/edit_context.h"
 
 #include <ATen/ATen.h>
+#include <opencv2/core.hpp>
 
 #include <vector>
 
@@ -26,14 +27,31 @@ struct PartWarp {
     DragMode mode = DragMode::Move;
 };
 
-// The mode a pair gets: `requested` unless it is Auto, then from the part's shape around the
-// handle (latent pixels) as described above.
-DragMode resolveMode(const at::Tensor& part, PointF handle, DragMode requested, const EditParameters& params);
+// Whether `region` (CV_8UC1, non-zero inside) is a structure larger than the view: it covers a
+// good stretch of one of the picture's sides.
+bool touchesBorder(const cv::Mat& region);
 
-// One warp per group of pairs whose parts overlap. `parts` [h, w] each, one per pair (latent);
-// `modes` one per pair, already resolved.
-std::vector<PartWarp> buildPartWarps(const std::vector<at::Tensor>& parts, const DragGeometry& geometry,
-                                     const std::vector<DragMode>& modes, const EditParameters& params);
+// The mode a pair gets: `requested` unless it is Auto, then from the region the handle grabbed
+// (`region`, CV_8UC1, non-zero inside, any resolution; `handle`, `target` in its pixels): reshape
+// when it continues past the picture's border, or the handle is near its edge and the drag pulls
+// or pushes that edge or the handle is on a protruding end (a limb's tip); else move.
+DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
+                     const EditParameters& params);
+
+// What one handle grabbed (latent maps [h, w]).
+struct Grab {
+    at::Tensor part;       // what a move carries: the heatmap's part
+    at::Tensor structure;  // what a reshape deforms: the object the part belongs to
+    DragMode mode = DragMode::Move;  // resolved
+    // The handle sits on a boundary or on a structure larger than the view (a ridge line, the
+    // horizon): a reshape then deforms the picture smoothly around the handle, within a few drag
+    // lengths, instead of one object.
+    bool local = false;
+};
+
+// One warp per group of pairs whose parts overlap.
+std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragGeometry& geometry,
+                                     const EditParameters& params);
 
 // `z` [B, C, h, w] sampled through `grid` (bilinear, zeros outside).
 at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid);

@@ -93,6 +93,13 @@ cv::Mat compositeAlpha(const EditContext& c, const std::optional<PartMove>& move
     return alpha;
 }
 
+// Where the soft centroid of `heat` [h, w] goes when its part follows `warp`: [2] in [0, 1].
+at::Tensor reshapedCentroid(const at::Tensor& heat, const PartWarp& warp) {
+    const int64_t h = heat.size(0), w = heat.size(1);
+    const at::Tensor carried = warpThrough((heat * warp.part).view({1, 1, h, w}), warp.grid).view({h, w});
+    return softCentroid(heat * (1 - warp.part) + carried);
+}
+
 }  // namespace
 
 EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCallback& progress,
@@ -157,7 +164,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
     // 3-5. Geometry and the handles' heatmaps on the original branch's own trajectory (at the
     // start step's noise level small models' features are too noisy to delimit a part).
-    const DragGeometry geo = geometryOf(request, work, ls, c.h, c.w, p.device);
+    DragGeometry geo = geometryOf(request, work, ls, c.h, c.w, p.device);
     if (!request.mask.empty()) c.userMask = maskToLatent(request.mask, work.content, work.rgb.size(), ls, p.device);
     int jFeat = startIdx;
     for (int j = startIdx; j < N; ++j)
@@ -175,7 +182,13 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     if (prm.latentMove) {
         std::vector<DragMode> requested;
         for (const DragPair& d : request.drags) requested.push_back(d.mode);
-        move = identifyParts(heatsPart, geo, prm, c.userMask, requested);
+        move = identifyParts(heatsPart, geo, prm, c.userMask, requested, work.rgb, ls);
+        result.modes = move->modes;
+        // A reshaped part's centroid does not travel the whole drag (a stretched edge moves, the
+        // far edge stays): the move energy aims at where its heatmap's centroid lands.
+        for (const PartWarp& warp : move->warps)
+            if (warp.mode == DragMode::Reshape)
+                for (size_t i : warp.pairs) geo.targetsNormalized[int64_t(i)] = reshapedCentroid(heatsPart[i], warp);
     }
     const at::Tensor editable = editableRegion(c, move);
 

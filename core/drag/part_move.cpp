@@ -1,12 +1,18 @@
 #include "drag/part_move.h"
 
+#include "drag/colour_region.h"
 #include "drag/latent_ops.h"
 #include "drag/part_mask.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <opencv2/imgcodecs.hpp>
 
 namespace dragdiff::drag {
 namespace {
+
+// A handle whose object is smaller than this fraction of its heatmap's part grabbed a boundary.
+constexpr double kBoundaryFraction = 0.2;
 
 // The handle's region of its heatmap: the connected region (or every position above the
 // threshold), grown by `grow`. The handle's own pixel always belongs to its part.
@@ -18,22 +24,49 @@ at::Tensor partOf(const at::Tensor& heat, PointF handle, const EditParameters& p
     return dilate(part, grow);
 }
 
+cv::Mat maskMat(const at::Tensor& part) {  // [h, w] -> CV_8UC1, 1 inside
+    const at::Tensor m = (part > 0.5).to(at::kCPU, at::kByte).contiguous();
+    return cv::Mat(int(m.size(0)), int(m.size(1)), CV_8UC1, m.data_ptr<uint8_t>()).clone();
+}
+
 }  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,
-                       const at::Tensor& userMask, const std::vector<DragMode>& requested) {
+                       const at::Tensor& userMask, const std::vector<DragMode>& requested, const cv::Mat& picture,
+                       int latentScale) {
     PartMove move;
     move.userMask = userMask;
     const int64_t h = heats.at(0).size(0), w = heats.at(0).size(1);
-    std::vector<at::Tensor> parts;
+    std::vector<Grab> grabs;
     for (size_t i = 0; i < geo.size(); ++i) {
-        // The mode is read from the part's own outline; the carried part is grown by a pixel so
-        // its anti-aliased edge comes along.
+        Grab g;
+        // The carried part is grown by a pixel so its anti-aliased edge comes along.
+        g.part = partOf(heats[i], geo.handles[i], prm, 1);
+        const at::Tensor tight = partOf(heats[i], geo.handles[i], prm, 0);
         const DragMode asked = i < requested.size() ? requested[i] : DragMode::Auto;
-        move.modes.push_back(resolveMode(partOf(heats[i], geo.handles[i], prm, 0), geo.handles[i], asked, prm));
-        parts.push_back(partOf(heats[i], geo.handles[i], prm, 1));
+        if (picture.empty()) {
+            g.mode = resolveMode(maskMat(tight), geo.handles[i], geo.targets[i], asked, prm);
+            g.structure = g.part;
+        } else {
+            const PointF at{geo.handles[i].x * latentScale, geo.handles[i].y * latentScale};
+            const PointF to{geo.targets[i].x * latentScale, geo.targets[i].y * latentScale};
+            const cv::Mat region = colourRegion(picture, at, tight, latentScale);
+            // Next to nothing of its own: the handle is on a boundary between regions.
+            const double partArea = tight.sum().item<double>() * latentScale * latentScale;
+            g.local = cv::countNonZero(region) < kBoundaryFraction * partArea || touchesBorder(region);
+            g.mode = asked != DragMode::Auto ? asked : g.local ? DragMode::Reshape : resolveMode(region, at, to, asked, prm);
+            g.structure = dilate(regionToLatent(region, latentScale, g.part.options()), 1);
+            if (std::getenv("DRAGDIFF_DEBUG_GRABS")) {
+                fprintf(stderr, "grab %zu: region %d px, heat part %.0f px, local %d, mode %s\n", i, cv::countNonZero(region), partArea, int(g.local), dragModeName(g.mode));
+                cv::imwrite(std::string(std::getenv("DRAGDIFF_DEBUG_GRABS")) + "/region" + std::to_string(i) + ".png", region * 255);
+                cv::Mat t = maskMat(tight) * 255; cv::imwrite(std::string(std::getenv("DRAGDIFF_DEBUG_GRABS")) + "/heat" + std::to_string(i) + ".png", t);
+            }
+            if (userMask.defined()) g.structure = g.structure * (userMask > 0.5).to(g.structure.dtype());
+        }
+        move.modes.push_back(g.mode);
+        grabs.push_back(std::move(g));
     }
-    move.warps = buildPartWarps(parts, geo, move.modes, prm);
+    move.warps = buildPartWarps(grabs, geo, prm);
     move.source = at::zeros({h, w}, heats[0].options());
     move.destination = at::zeros({h, w}, heats[0].options());
     for (const PartWarp& warp : move.warps) {

@@ -28,8 +28,11 @@ struct PartMove {
 };
 
 // The parts from the handles' heatmaps ([h, w] each, at the identification step) and their
-// fields. `requested` holds each pair's mode (Auto is resolved here).
+// fields. `requested` holds each pair's mode (Auto is resolved here). `picture` (the working
+// image, CV_32FC3 RGB, `latentScale` pixels per latent pixel) tells where the structure a handle
+// grabbed ends (drag/colour_region.h); without it the heatmap's part stands for it.
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geometry, const EditParameters& params,
-                       const at::Tensor& userMask, const std::vector<DragMode>& requested);
+                       const at::Tensor& userMask, const std::vector<DragMode>& requested,
+                       const cv::Mat& picture = cv::Mat(), int latentScale = 8);
 
 }  // namespace dragdiff::drag

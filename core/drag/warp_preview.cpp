@@ -76,7 +76,7 @@ WarpPreview previewWarp(const FeatureCache& features, const WorkingImage& work, 
         heats.push_back(heat);
         requested.push_back(d.mode);
     }
-    const PartMove move = identifyParts(heats, geo, params, userMask, requested);
+    const PartMove move = identifyParts(heats, geo, params, userMask, requested, work.rgb, latentScale);
     return {warpPicture(work, move, latentScale), move.modes};
 }
 

@@ -111,6 +111,7 @@ struct EditResult {
     std::vector<EditStepRecord> steps;
     std::map<std::string, double> timings;  // seconds per phase and "total"
     EditParameters parameters;              // what was used
+    std::vector<DragMode> modes;            // what each pair resolved to (empty without the latent move)
 };
 
 using ProgressCallback = std::function<void(const EditProgress&)>;

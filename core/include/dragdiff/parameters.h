@@ -26,8 +26,9 @@ struct EditParameters {
     double moveMaskThreshold = 0.2;  // heatmap level that delimits the moved part
     bool partConnected = true;       // the part is only the handle's connected region of the heatmap
     // Reshape (pairs in auto or reshape mode; see core/drag/displacement.h)
-    double reshapeEdgeDepth = 0.3;   // auto: a handle shallower than this (depth / the part's deepest) reshapes
-    double reshapeFalloff = 0.75;    // across-drag falloff width of a structure larger than the view, over its depth
+    double reshapeEdgeDepth = 0.5;   // auto: a handle shallower than this (depth / the part's deepest) may reshape
+    double reshapeFalloff = 0.75;    // across-drag falloff width of a deformation around a boundary, over its reach
+    double reshapeReach = 2.0;       // how far a deformation around a boundary reaches behind the handle, in drag lengths
     // Guidance (the reference method's energies)
     double guidanceWeight = 320;     // w in eps + w sqrt(1 - abar) dE/dz
     double guidanceWindow = 0.3;     // fraction of the denoising steps that are guided

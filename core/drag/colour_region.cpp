@@ -1,0 +1,60 @@
+#include "drag/colour_region.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace dragdiff::drag {
+namespace {
+
+// GrabCut runs on the picture scaled to this long side at most: enough for the outline of an
+// object a handle can grab, and a few milliseconds (the warp preview's budget is 30 ms).
+constexpr int kSegmentationSide = 160;
+constexpr int kGrabCutIterations = 3;
+// Pixels around the handle that are the object for certain (at the segmentation's scale).
+constexpr int kSureRadius = 2;
+
+}  // namespace
+
+cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, int latentScale) {
+    const double scale = std::min(1.0, double(kSegmentationSide) / double(std::max(picture.cols, picture.rows)));
+    cv::Mat small, rgb8, bgr;
+    cv::resize(picture, small, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    small.convertTo(rgb8, CV_8UC3, 255.0);
+    cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
+
+    // The heatmap's part is probably the object, the rest probably not, the handle surely is.
+    const at::Tensor p = (heatPart > 0.5).to(at::kCPU, at::kByte).contiguous();
+    const cv::Mat latentPart(int(p.size(0)), int(p.size(1)), CV_8UC1, p.data_ptr<uint8_t>());
+    cv::Mat probable;
+    cv::resize(latentPart, probable, bgr.size(), 0, 0, cv::INTER_NEAREST);
+    (void)latentScale;
+    cv::Mat mask(bgr.size(), CV_8UC1, cv::Scalar(cv::GC_PR_BGD));
+    mask.setTo(cv::GC_PR_FGD, probable);
+    const cv::Point seed(std::clamp(int(handle.x * scale), 0, bgr.cols - 1), std::clamp(int(handle.y * scale), 0, bgr.rows - 1));
+    cv::circle(mask, seed, kSureRadius, cv::Scalar(cv::GC_FGD), cv::FILLED);
+    cv::Mat background, foreground;
+    cv::grabCut(bgr, mask, cv::Rect(), background, foreground, kGrabCutIterations, cv::GC_INIT_WITH_MASK);
+
+    cv::Mat object = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD), labels;
+    cv::connectedComponents(object, labels, /*connectivity=*/8, CV_32S);
+    cv::Mat region = (labels == labels.at<int32_t>(seed)) & object;
+    std::vector<std::vector<cv::Point>> outlines;
+    cv::findContours(region.clone(), outlines, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    cv::drawContours(region, outlines, -1, cv::Scalar(255), cv::FILLED);
+    cv::Mat full;
+    cv::resize(region, full, picture.size(), 0, 0, cv::INTER_NEAREST);
+    return full / 255;
+}
+
+at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options) {
+    cv::Mat f, small;
+    region.convertTo(f, CV_32F);
+    cv::resize(f, small, cv::Size(region.cols / latentScale, region.rows / latentScale), 0, 0, cv::INTER_AREA);
+    const at::Tensor t = at::from_blob(small.data, {small.rows, small.cols}, at::kFloat).clone();
+    return (t >= 0.5).to(options.dtype()).to(options.device());
+}
+
+}  // namespace dragdiff::drag

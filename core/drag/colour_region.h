@@ -1,0 +1,22 @@
+#pragma once
+// The picture's own evidence of what a handle grabbed: GrabCut's segmentation (colour models of
+// the object and of its surroundings, and a graph cut between them) started from the handle's
+// heatmap part, the component holding the handle, holes (dots, highlights) filled. The heatmap
+// says what the part is; this says where the object it belongs to ends. A handle on a boundary
+// (a ridge line) gets almost nothing: no object of its own.
+#include "dragdiff/engine.h"
+
+#include <ATen/ATen.h>
+#include <opencv2/core.hpp>
+
+namespace dragdiff::drag {
+
+// `picture` CV_32FC3 RGB in [0, 1] (the working image); `handle` in its pixels; `heatPart` [h, w]
+// latent, `latentScale` picture pixels per latent pixel. CV_8UC1 at the picture's size, 1 inside.
+cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, int latentScale);
+
+// `region` (working size) as a latent map [h, w] in {0, 1}: a latent pixel is inside when at
+// least half of its pixels are.
+at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options);
+
+}  // namespace dragdiff::drag
