@@ -1,6 +1,7 @@
 #include "scenes/drag_case.h"
 
 #include "dragdiff/error.h"
+#include "scenes/drag_case_builders.h"
 #include "scenes/scene_layout.h"
 #include "scenes/scene_render.h"
 #include "scenes/scene_rng.h"
@@ -87,6 +88,15 @@ DragCase makeDragCase(uint64_t caseSeed, int size) {
         cv::Rect box = c.source.objects[size_t(c.subject)].box | c.expected.objects[size_t(c.subject)].box;
         box = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin);
         c.maskBox = box & cv::Rect(0, 0, size, size);
+        c.kind = DragKind::Move;
+        c.variant = "translate";
+        c.pairs = {CasePair{c.handle, c.target}};
+        c.subjectMask = c.source.objects[size_t(c.subject)].mask;
+        c.idealMask = c.expected.objects[size_t(c.subject)].mask;
+        c.othersMask = othersMask(c.source, c.subject);
+        Landmark centroid;
+        centroid.dragLength = cv::norm(c.target - c.handle);
+        c.landmarks = {centroid};
         return c;
     }
     throw Error("drag case seed " + std::to_string(caseSeed) + ": no valid move in " + std::to_string(kSceneAttempts) + " scenes");

@@ -1,13 +1,20 @@
 #pragma once
-// Drag benchmark cases with ground truth, built on the scene generator: one object of a scene is
-// dragged by a handle point to a target point, and the ideal result is the same scene with that
-// object translated (identical background, the other objects untouched).
+// Drag benchmark cases with ground truth, built on the scene generator. Each case has a kind:
+//   move     one object is dragged by a handle to a target; the ideal is the same scene with that
+//            object translated (identical background, the other objects untouched);
+//   peak     a mountain ridge's peak is raised or lowered; the ridge deforms smoothly around it;
+//   stretch  one edge of an object is pulled outward or pushed inward; the opposite edge stays;
+//   bend     the tip of a body's limb is dragged; the limb rotates about its joint, the body stays;
+//   multi    two or three pairs on one object: scale, rotate, or move + stretch.
+// Every ideal is re-rendered geometry (the layout changed, then drawn), never warped pixels.
 #include "scenes/scene_generator.h"
 
 #include <opencv2/core.hpp>
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace dragdiff::scenes {
 
@@ -17,7 +24,33 @@ constexpr double kMaxDragFraction = 0.25;
 // The edit box grows by this fraction of the side around the subject's old and new boxes.
 constexpr double kMaskBoxMarginFraction = 0.04;
 
+enum class DragKind { Move, Peak, Stretch, Bend, Multi };
+constexpr int kDragKindCount = 5;
+const char* dragKindName(DragKind kind);  // "move", "peak", "stretch", "bend", "multi"
+// A comma-separated list of kind names, or "all"; InvalidRequest naming the accepted words.
+std::vector<DragKind> parseDragKinds(const std::string& list);
+
+struct CasePair {
+    cv::Point2f handle;  // image pixels (pixel centres are integers)
+    cv::Point2f target;
+};
+
+// Where the benchmark looks for what a pair (or an anchor) should have done.
+enum class LandmarkKind {
+    Centroid,  // the subject's centroid (move, and a multi pair that moves the whole object)
+    Extreme,   // the subject's farthest pixels along `direction` (an edge, a limb's tip)
+    RidgeTop,  // the top of the ridge layer in image column `column` (a peak, the skyline beside it)
+};
+struct Landmark {
+    LandmarkKind kind = LandmarkKind::Centroid;
+    cv::Point2f direction;  // Extreme: unit vector
+    int column = 0;         // RidgeTop
+    double dragLength = 0;  // pixels; errors are reported as a fraction of it
+};
+
 struct DragCase {
+    DragKind kind = DragKind::Move;
+    std::string variant;     // how: "translate", "raise"/"lower", "outward"/"inward", "bend", "scale"/"rotate"/"move+stretch"
     uint64_t caseSeed = 0;   // as requested
     uint64_t sceneSeed = 0;  // the scene used: caseSeed, or deriveSeed(caseSeed, n) when earlier ones had no valid move
     int size = 0;
@@ -28,7 +61,35 @@ struct DragCase {
     cv::Point2f target;      // handle + offset
     cv::Point offset;        // whole pixels, so `expected` holds the subject's exact pixels
     cv::Rect maskBox;        // subject's source box and destination box, grown, clipped to the image
+
+    // Every kind (for move: {handle, target}, the subject's masks and its centroid landmark).
+    std::vector<CasePair> pairs;       // all pairs; pairs[0] is {handle, target}
+    cv::Mat subjectMask;               // CV_8UC1 255: the subject in `source` (peak: the layer's visible pixels)
+    cv::Mat idealMask;                 // CV_8UC1 255: the subject in `expected`
+    cv::Mat othersMask;                // CV_8UC1 255: the other objects (they must stay)
+    std::vector<Landmark> landmarks;   // one per pair
+    std::vector<Landmark> anchors;     // what must stay put: the opposite edge, the body, the skyline beside a peak
+    // Peak: the layer's pixels are told from what lies behind them by two re-renders of the scene,
+    // one with the layer's rock filling every column from the top, one without the layer. Only
+    // `layerRegion` (the bump's columns, the rows the ridge spans there) is measured.
+    cv::Mat layerReference, behindReference;  // CV_8UC3 RGB; empty for objects
+    cv::Rect layerRegion;
 };
+
+// Peak cases: the pixels of `rgb` inside `region` that belong to the ridge layer — where the two
+// references differ clearly (the layer is not hidden there) and `rgb` is nearer the layer's one.
+// CV_8UC1 255, image size. The bench finds the layer in a result the same way.
+cv::Mat layerPixels(const cv::Mat& rgb, const cv::Mat& layerReference, const cv::Mat& behindReference, const cv::Rect& region);
+// The top row of a layer mask in `column` (the first of kRidgeRun set pixels in a row, going
+// down; speckle above it does not count), or -1 when the column has none.
+constexpr int kRidgeRun = 3;
+int ridgeTop(const cv::Mat& layerMask, int column);
+
+// The benchmark's case `index` of kind `kind`: move cases are exactly makeDragCase(benchmarkCaseSeed(...))
+// (old seeds give the old cases); the other kinds draw from their own seeds, so selecting kinds
+// never changes a kind's cases.
+DragCase makeKindCase(DragKind kind, uint64_t benchmarkSeed, uint64_t index, int size);
+uint64_t kindCaseSeed(DragKind kind, uint64_t benchmarkSeed, uint64_t index);
 
 // The benchmark's case `caseIndex` of benchmark `benchmarkSeed`; always >= kBenchmarkSeedBase.
 uint64_t benchmarkCaseSeed(uint64_t benchmarkSeed, uint64_t caseIndex);

@@ -69,6 +69,14 @@ struct ObjectLayout {
     ObjectTexture texture = ObjectTexture::Plain;
     float textureAngle = 0;            // radians
     float texturePeriod = 0;           // stripes / dots spacing
+    // Benchmark-only parts (the training stream never sets them, so its scenes stay as they were):
+    std::vector<cv::Point2f> limb;     // a second closed polygon relative to `centre`, drawn as one
+                                       // shape with the outline (a tail, a branch, an arm); empty = none
+    // Maps a drawn point (relative to `centre`, normalised) to where the paint is looked up, so a
+    // stretched, scaled or rotated object carries its shading and texture along with its outline.
+    // Identity for every generated object; set by deformed drag-case ideals (object_transform.h).
+    cv::Matx23f paintFrame = cv::Matx23f(1, 0, 0, 0, 1, 0);
+    bool hasPaintFrame = false;
 };
 
 struct SceneLayout {

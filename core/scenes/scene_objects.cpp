@@ -117,6 +117,7 @@ ObjectLayout makeObject(Rng& rng, ObjectKind kind, float extent) {
         case ObjectKind::Triangle: obj.outline = triangleOutline(rng); break;
         case ObjectKind::Star: obj.outline = starOutline(rng); break;
         case ObjectKind::Blob: obj.outline = blobOutline(rng); break;
+        case ObjectKind::Limbed: throw Error("limbed objects are made by the bend drag cases, not drawn at random");
     }
     const cv::Rect2f box = pointsBox(obj.outline);
     const float scale = extent / std::max(box.width, box.height);
@@ -259,12 +260,14 @@ const char* objectKindName(ObjectKind kind) {
         case ObjectKind::Triangle: return "triangle";
         case ObjectKind::Star: return "star";
         case ObjectKind::Blob: return "blob";
+        case ObjectKind::Limbed: return "limbed";
     }
     return "?";
 }
 
 cv::Rect2f outlineBox(const ObjectLayout& object, cv::Point2f centre) {
     cv::Rect2f box = pointsBox(object.outline);
+    if (!object.limb.empty()) box |= pointsBox(object.limb);
     box.x += centre.x;
     box.y += centre.y;
     return box;

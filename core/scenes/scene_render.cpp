@@ -32,14 +32,19 @@ struct ObjectRaster {
 // the output grid exactly, and an integer output shift moves it exactly.
 ObjectRaster rasterise(const ObjectLayout& obj, cv::Point2d centre, int canvasSide) {
     const double scale = double(canvasSide);
-    std::vector<cv::Point> fixed;
-    fixed.reserve(obj.outline.size());
+    // The outline, and the limb when there is one: each filled on its own, so the shape is their union.
+    std::vector<std::vector<cv::Point>> polygons;
     double minX = 1e9, minY = 1e9, maxX = -1e9, maxY = -1e9;
-    for (const cv::Point2f& p : obj.outline) {
-        // fillPoly puts pixel centres on integers, hence the half pixel.
-        const double x = centre.x + double(p.x) * scale - 0.5, y = centre.y + double(p.y) * scale - 0.5;
-        fixed.emplace_back(int(std::llround(x * kFixedOne)), int(std::llround(y * kFixedOne)));
-        minX = std::min(minX, x), maxX = std::max(maxX, x), minY = std::min(minY, y), maxY = std::max(maxY, y);
+    for (const std::vector<cv::Point2f>* part : {&obj.outline, &obj.limb}) {
+        if (part->empty()) continue;
+        std::vector<cv::Point>& fixed = polygons.emplace_back();
+        fixed.reserve(part->size());
+        for (const cv::Point2f& p : *part) {
+            // fillPoly puts pixel centres on integers, hence the half pixel.
+            const double x = centre.x + double(p.x) * scale - 0.5, y = centre.y + double(p.y) * scale - 0.5;
+            fixed.emplace_back(int(std::llround(x * kFixedOne)), int(std::llround(y * kFixedOne)));
+            minX = std::min(minX, x), maxX = std::max(maxX, x), minY = std::min(minY, y), maxY = std::max(maxY, y);
+        }
     }
     auto alignDown = [](double v) { return int(std::floor(std::floor(v) / kSupersample)) * kSupersample; };
     auto alignUp = [](double v) { return int(std::ceil((std::ceil(v) + 1) / kSupersample)) * kSupersample; };
@@ -49,10 +54,12 @@ ObjectRaster rasterise(const ObjectLayout& obj, cv::Point2d centre, int canvasSi
     ObjectRaster raster{roi, cv::Mat::zeros(std::max(roi.height, 0), std::max(roi.width, 0), CV_8UC1)};
     if (roi.empty()) return raster;
     const cv::Point origin(int(roi.x * kFixedOne), int(roi.y * kFixedOne));
-    for (cv::Point& p : fixed) p -= origin;
-    const cv::Point* polys[] = {fixed.data()};
-    const int counts[] = {int(fixed.size())};
-    cv::fillPoly(raster.mask, polys, counts, 1, cv::Scalar(255), cv::LINE_8, kShiftBits);
+    for (std::vector<cv::Point>& fixed : polygons) {
+        for (cv::Point& p : fixed) p -= origin;
+        const cv::Point* polys[] = {fixed.data()};
+        const int counts[] = {int(fixed.size())};
+        cv::fillPoly(raster.mask, polys, counts, 1, cv::Scalar(255), cv::LINE_8, kShiftBits);
+    }
     return raster;
 }
 
@@ -72,10 +79,18 @@ void paintObject(cv::Mat& canvas, const ObjectLayout& obj, const ObjectRaster& r
         const uchar* m = raster.mask.ptr<uchar>(y);
         const float* d = distance.ptr<float>(y);
         auto* out = canvas.ptr<cv::Vec3f>(raster.roi.y + y) + raster.roi.x;
-        const float ry = float(double(raster.roi.y + y) + 0.5 - centre.y);
+        const float ryRow = float(double(raster.roi.y + y) + 0.5 - centre.y);
         for (int x = 0; x < raster.roi.width; ++x) {
             if (!m[x]) continue;
-            const float rx = float(double(raster.roi.x + x) + 0.5 - centre.x);
+            float rx = float(double(raster.roi.x + x) + 0.5 - centre.x);
+            float ry = ryRow;
+            if (obj.hasPaintFrame) {
+                // The frame works on normalised offsets; the canvas offsets are `side` times larger.
+                const cv::Matx23f& f = obj.paintFrame;
+                const float nx = rx / side, ny = ry / side;
+                rx = (f(0, 0) * nx + f(0, 1) * ny + f(0, 2)) * side;
+                ry = (f(1, 0) * nx + f(1, 1) * ny + f(1, 2)) * side;
+            }
             const cv::Point2f u(rx / radius, ry / radius);
             float k = 1 + kShadeStrength * std::clamp(u.dot(light), -1.f, 1.f);
             float white = 0;

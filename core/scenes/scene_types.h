@@ -7,7 +7,9 @@
 
 namespace dragdiff::scenes {
 
-enum class ObjectKind { Circle, RoundedRect, Triangle, Star, Blob };
+// Limbed (a body with an attached limb) exists only in the benchmark's bend cases: the training
+// stream draws among the first kObjectKindCount kinds, so its scenes are unchanged.
+enum class ObjectKind { Circle, RoundedRect, Triangle, Star, Blob, Limbed };
 constexpr int kObjectKindCount = 5;
 const char* objectKindName(ObjectKind kind);
 

@@ -2,6 +2,8 @@
 
 #include "bench/bench_metrics.h"
 #include "bench/bench_sheet.h"
+#include "bench/bench_strict.h"
+#include "bench/bench_strict_report.h"
 #include "dragdiff/engine.h"
 #include "dragdiff/error.h"
 #include "io/image_io.h"
@@ -39,10 +41,19 @@ struct Configuration {
 };
 
 struct CaseResult {
-    DragMetrics metrics;
+    scenes::DragKind kind = scenes::DragKind::Move;
+    DragMetrics metrics;    // today's measurements; move cases only
+    StrictMetrics strict;   // against the ideal; every kind
     double seconds = 0;
-    std::string error;  // the edit failed: counts as not found
+    std::string error;      // the edit failed: counts as not found
 };
+
+// `path` with "_<suffix>" before its extension.
+std::string withSuffix(const std::string& path, const std::string& suffix) {
+    const size_t slash = path.find_last_of('/'), dot = path.find_last_of('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path + "_" + suffix;
+    return path.substr(0, dot) + "_" + suffix + path.substr(dot);
+}
 
 RgbaImage toRgba(const cv::Mat& rgb) {
     RgbaImage image;
@@ -170,8 +181,14 @@ json summaryJson(const Summary& s) {
 json point(cv::Point2d p) { return json::array({p.x, p.y}); }
 
 json resultJson(const CaseResult& r, bool mask) {
+    if (r.kind != scenes::DragKind::Move) {
+        // Today's metrics (centroid + drag, area) mean nothing for a reshape: only the strict ones.
+        json j = {{"strict", strictResultJson(r.strict)}, {"seconds", r.seconds}, {"mask", mask}};
+        if (!r.error.empty()) j["error"] = r.error;
+        return j;
+    }
     const DragMetrics& m = r.metrics;
-    json j = {{"found", m.found},
+    json j = {{"strict", strictResultJson(r.strict)},{"found", m.found},
               {"md", m.md},
               {"md_ratio", m.mdRatio},
               {"area_ratio", m.areaRatio},
@@ -229,6 +246,7 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
     for (const auto& [key, value] : o.set) setParameter(method, key, value);
     validateParameters(method);
     const std::vector<Configuration> configs = buildConfigurations(o, method);
+    const std::vector<scenes::DragKind> kinds = scenes::parseDragKinds(o.kinds);
 
     Engine engine;
     ModelSpec spec;
@@ -239,28 +257,36 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
         throw InvalidRequest("--size " + std::to_string(size) + " is outside " + std::to_string(scenes::kMinSceneSize) + ".." +
                              std::to_string(scenes::kMaxSceneSize) + " px (the scene generator's range)");
     const int dilation = std::max(2, int(std::lround(scenes::kMaskBoxMarginFraction * size)));
-    std::fprintf(stderr, "dragdiff-bench: %d cases, seed %llu, %d px, mask %s, model %s (%s), %zu configurations\n", o.cases,
+    std::fprintf(stderr, "dragdiff-bench: %d cases per kind (%s), seed %llu, %d px, mask %s, model %s (%s), %zu configurations\n", o.cases, o.kinds.c_str(),
                  (unsigned long long)o.seed, size, o.mask.c_str(), model.path.c_str(), model.family.c_str(), configs.size());
 
+    // Every selected kind gets o.cases cases; each kind's cases depend only on the seed.
+    std::vector<std::pair<scenes::DragKind, int>> tasks;
+    for (scenes::DragKind kind : kinds)
+        for (int i = 0; i < o.cases; ++i) tasks.emplace_back(kind, i);
+    const int total = int(tasks.size());
+
     std::vector<std::vector<CaseResult>> results(configs.size());
-    std::vector<SheetRow> sheet;
+    std::vector<std::vector<SheetRow>> sheets(kinds.size());
     json perCase = json::array();
     const auto start = Clock::now();
     int completed = 0;
-    for (int i = 0; i < o.cases; ++i) {
+    for (int t = 0; t < total; ++t) {
+        const auto [kind, i] = tasks[size_t(t)];
+        const size_t kindIndex = size_t(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
         try {
-            const scenes::DragCase c = scenes::makeDragCase(scenes::benchmarkCaseSeed(o.seed, uint64_t(i)), size);
-            const scenes::SceneObject& subject = c.source.objects[size_t(c.subject)];
+            const scenes::DragCase c = scenes::makeKindCase(kind, o.seed, uint64_t(i), size);
+            const bool legacy = kind == scenes::DragKind::Move;
             DragTruth truth;
-            truth.input = c.source.rgb;
-            truth.subjectMask = subject.mask;
-            truth.expectedMask = c.expected.objects[size_t(c.subject)].mask;
-            truth.othersMask = cv::Mat::zeros(c.source.rgb.size(), CV_8UC1);
-            for (size_t k = 0; k < c.source.objects.size(); ++k)
-                if (int(k) != c.subject) truth.othersMask |= c.source.objects[k].mask;
-            truth.handle = cv::Point2d(c.handle);
-            truth.target = cv::Point2d(c.target);
-            truth.dilation = dilation;
+            if (legacy) {
+                truth.input = c.source.rgb;
+                truth.subjectMask = c.subjectMask;
+                truth.expectedMask = c.idealMask;
+                truth.othersMask = c.othersMask;
+                truth.handle = cv::Point2d(c.handle);
+                truth.target = cv::Point2d(c.target);
+                truth.dilation = dilation;
+            }
 
             const RgbaImage input = toRgba(c.source.rgb);
             cv::Mat methodResult;
@@ -268,13 +294,16 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
             for (size_t k = 0; k < configs.size(); ++k) {
                 const Configuration& cfg = configs[k];
                 CaseResult r;
+                r.kind = kind;
                 cv::Mat out;
                 if (cfg.identity) {
                     out = c.source.rgb;
                 } else {
                     EditRequest request;
                     request.image = input;
-                    request.drags = {DragPair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}}};
+                    // Every pair, mode Auto: the engine is never told the case's kind.
+                    for (const scenes::CasePair& p : c.pairs)
+                        request.drags.push_back(DragPair{{p.handle.x, p.handle.y}, {p.target.x, p.target.y}, DragMode::Auto});
                     if (cfg.mask) request.mask = boxMask(c.maskBox, size, size);
                     request.parameters = cfg.parameters;
                     request.parameters.previewEvery = 0;
@@ -289,9 +318,11 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
                     r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
                 }
                 if (r.error.empty()) {
-                    r.metrics = measureDrag(out, truth);
+                    if (legacy) r.metrics = measureDrag(out, truth);
+                    r.strict = measureStrict(out, c, dilation);
                 } else {
-                    std::fprintf(stderr, "dragdiff-bench: case %d, %s: edit failed: %s\n", i, cfg.name.c_str(), r.error.c_str());
+                    std::fprintf(stderr, "dragdiff-bench: %s case %d, %s: edit failed: %s\n", scenes::dragKindName(kind), i,
+                                 cfg.name.c_str(), r.error.c_str());
                     r.metrics.md = std::hypot(c.target.x - c.handle.x, c.target.y - c.handle.y);
                     r.metrics.mdRatio = 1;
                 }
@@ -301,27 +332,39 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
             }
 
             const double drag = std::hypot(c.target.x - c.handle.x, c.target.y - c.handle.y);
+            const std::string objectKind = c.subject >= 0 ? scenes::objectKindName(c.source.objects[size_t(c.subject)].kind) : "ridge";
+            json pairs = json::array();
+            for (const scenes::CasePair& p : c.pairs) pairs.push_back({{"handle", {p.handle.x, p.handle.y}}, {"target", {p.target.x, p.target.y}}});
             perCase.push_back({{"index", i},
+                               {"drag_kind", scenes::dragKindName(kind)},
+                               {"variant", c.variant},
                                {"case_seed", c.caseSeed},
                                {"scene_seed", c.sceneSeed},
                                {"size", size},
                                {"subject", c.subject},
-                               {"kind", scenes::objectKindName(subject.kind)},
+                               {"kind", objectKind},
                                {"handle", {c.handle.x, c.handle.y}},
                                {"target", {c.target.x, c.target.y}},
+                               {"pairs", pairs},
                                {"drag_distance", drag},
                                {"mask_box", {c.maskBox.x, c.maskBox.y, c.maskBox.width, c.maskBox.height}},
                                {"results", caseResults}});
 
+            const StrictMetrics& sm = results[0].back().strict;
             if (!o.sheetPath.empty()) {
                 SheetRow row;
                 row.input = c.source.rgb;
                 row.result = methodResult;
                 row.expected = c.expected.rgb;
-                row.handle = truth.handle;
-                row.target = truth.target;
+                row.handle = cv::Point2d(c.handle);
+                row.target = cv::Point2d(c.target);
+                for (const scenes::CasePair& p : c.pairs) row.pairs.emplace_back(cv::Point2d(p.handle), cv::Point2d(p.target));
                 if (configs[0].mask) row.maskBox = c.maskBox;
-                row.metrics = results[0].back().metrics;
+                row.landmarks = true;
+                row.idealLandmarks = sm.idealLandmarks;
+                row.foundLandmarks = sm.foundLandmarks;
+                row.foundMask = sm.foundMask;
+                // Hook: the engine's part mask or displacement field goes in row.extra once the engine exposes it.
                 try {
                     engine.prepareImage(input, method.prompt, cancel);
                     const HeatMap heat = engine.heatmap(PointF{c.handle.x, c.handle.y}, method);
@@ -331,59 +374,102 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
                 } catch (const Error& e) {
                     std::fprintf(stderr, "dragdiff-bench: case %d: no heatmap: %s\n", i, e.what());
                 }
-                char caption[200];
-                std::snprintf(caption, sizeof(caption), "case %d (%s, %.0f px drag): MD ratio %.2f  area %.2f  bg %.1f dB  %s", i,
-                              scenes::objectKindName(subject.kind), drag, row.metrics.mdRatio, row.metrics.areaRatio,
-                              row.metrics.backgroundPsnr, row.metrics.success ? "SUCCESS" : (row.metrics.found ? "fail" : "not found"));
+                char caption[240];
+                std::snprintf(caption, sizeof(caption), "%s %d (%s %s, %.0f px): lm %.2f drift %.2f IoU %.2f ghost %.2f dE %.1f bg %.1f  %s",
+                              scenes::dragKindName(kind), i, c.variant.c_str(), objectKind.c_str(), drag, sm.landmarkRatio,
+                              sm.anchorDrift, sm.iou, sm.ghost, std::min(sm.colourShift, 99.0), sm.backgroundPsnr,
+                              sm.success ? "SUCCESS" : (sm.found ? "fail" : "not found"));
                 row.caption = caption;
-                sheet.push_back(std::move(row));
+                sheets[kindIndex].push_back(std::move(row));
             }
 
-            completed = i + 1;
-            int methodSuccesses = 0;
-            for (const auto& r : results[0]) methodSuccesses += r.metrics.success ? 1 : 0;
+            completed = t + 1;
+            int strictSuccesses = 0;
+            for (const auto& r : results[0]) strictSuccesses += r.strict.success ? 1 : 0;
             const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-            const double eta = elapsed / (i + 1) * (o.cases - i - 1);
-            const DragMetrics& m = results[0].back().metrics;
+            const double eta = elapsed / (t + 1) * (total - t - 1);
             std::fprintf(stderr,
-                         "dragdiff-bench: case %d/%d  method: MD ratio %.2f, area %.2f, bg %.1f dB, %s | success so far %d/%d "
-                         "(%.0f%%) | %s/case, ETA %s\n",
-                         i + 1, o.cases, m.mdRatio, m.areaRatio, m.backgroundPsnr, m.success ? "success" : "fail",
-                         methodSuccesses, i + 1, 100.0 * methodSuccesses / (i + 1), formatSeconds(elapsed / (i + 1)).c_str(),
-                         formatSeconds(eta).c_str());
+                         "dragdiff-bench: case %d/%d  %s %d: landmark %.2f, IoU %.2f, ghost %.2f, dE %.1f, bg %.1f dB, %s | strict "
+                         "success so far %d/%d (%.0f%%) | %s/case, ETA %s\n",
+                         t + 1, total, scenes::dragKindName(kind), i, sm.landmarkRatio, sm.iou, sm.ghost, sm.colourShift,
+                         sm.backgroundPsnr, sm.success ? "success" : "fail", strictSuccesses, t + 1, 100.0 * strictSuccesses / (t + 1),
+                         formatSeconds(elapsed / (t + 1)).c_str(), formatSeconds(eta).c_str());
         } catch (const Cancelled&) {
             // Interrupted: drop the unfinished case and report the finished ones.
             for (auto& r : results) r.resize(size_t(completed));
             if (perCase.size() > size_t(completed)) perCase.erase(perCase.begin() + completed, perCase.end());
-            sheet.resize(size_t(std::min<int>(completed, int(sheet.size()))));
             if (completed == 0) throw;
             std::fprintf(stderr, "dragdiff-bench: interrupted; reporting the %d finished case(s)\n", completed);
             break;
         }
     }
 
+    // Today's summary over the move cases (the only ones its definition fits); the strict ones
+    // per kind and over all cases.
     std::vector<Summary> summaries;
+    std::vector<json> strictJson(configs.size());
+    std::vector<StrictTableRow> strictRows;
     for (size_t k = 0; k < configs.size(); ++k) {
         std::vector<DragMetrics> metrics;
-        std::vector<double> seconds;
-        for (const auto& r : results[k]) {
-            metrics.push_back(r.metrics);
-            if (!configs[k].identity) seconds.push_back(r.seconds);
+        std::vector<double> seconds, allSeconds;
+        std::vector<StrictMetrics> all;
+        json perKind = json::object();
+        for (scenes::DragKind kind : kinds) {
+            std::vector<StrictMetrics> strict;
+            std::vector<double> kindSeconds;
+            for (const auto& r : results[k]) {
+                if (r.kind != kind) continue;
+                strict.push_back(r.strict);
+                if (!configs[k].identity) kindSeconds.push_back(r.seconds);
+                if (kind == scenes::DragKind::Move) {
+                    metrics.push_back(r.metrics);
+                    if (!configs[k].identity) seconds.push_back(r.seconds);
+                }
+            }
+            const StrictSummary summary = summarizeStrict(strict, kindSeconds);
+            perKind[scenes::dragKindName(kind)] = strictSummaryJson(summary);
+            strictRows.push_back({scenes::dragKindName(kind), configs[k].name, summary});
+            all.insert(all.end(), strict.begin(), strict.end());
+            allSeconds.insert(allSeconds.end(), kindSeconds.begin(), kindSeconds.end());
         }
+        const StrictSummary overall = summarizeStrict(all, allSeconds);
+        if (kinds.size() > 1) strictRows.push_back({"all", configs[k].name, overall});
+        strictJson[k] = {{"kinds", perKind}, {"strict", strictSummaryJson(overall)}};
         summaries.push_back(summarize(metrics, seconds));
     }
+    // Rows grouped by kind, configurations in order within each.
+    std::stable_sort(strictRows.begin(), strictRows.end(), [&](const StrictTableRow& a, const StrictTableRow& b) {
+        auto rank = [&](const std::string& name) {
+            for (size_t n = 0; n < kinds.size(); ++n)
+                if (name == scenes::dragKindName(kinds[n])) return n;
+            return kinds.size();
+        };
+        return rank(a.kind) < rank(b.kind);
+    });
 
     std::ostringstream table;
-    table << "Drag benchmark: " << completed << (completed < o.cases ? " (interrupted) of " + std::to_string(o.cases) : std::string()) << " cases, seed " << o.seed << ", " << size << " px, mask " << o.mask
+    std::vector<std::string> kindNames;
+    for (scenes::DragKind kind : kinds) kindNames.push_back(scenes::dragKindName(kind));
+    table << "Drag benchmark: " << completed << (completed < total ? " (interrupted) of " + std::to_string(total) : std::string())
+          << " cases (" << join(kindNames, ", ") << "), seed " << o.seed << ", " << size << " px, mask " << o.mask
           << ", model " << model.path << "\n\n";
+    table << "Today's definition (move cases only):\n\n";
     printTable(configs, summaries, table);
+    table << "\nStrict, against the ideal picture (landmark <= " << kMaxStrictLandmark << ", anchor drift <= " << kMaxStrictAnchorDrift
+          << ", IoU >= " << kMinStrictIou << ", ghost <= " << kMaxStrictGhost << ", dE <= " << kMaxStrictColourShift << ", bg >= "
+          << kMinStrictBackgroundPsnr << " dB):\n\n";
+    printStrictTable(strictRows, table);
     std::cout << table.str() << std::flush;
 
     if (!o.jsonPath.empty()) {
         json report = summaryJson(summaries[0]);
+        report.update(strictJson[0]);
         json baselines = json::object(), ablations = json::object();
-        for (size_t k = 1; k < configs.size(); ++k)
-            (configs[k].group == "baseline" ? baselines : ablations)[configs[k].name] = summaryJson(summaries[k]);
+        for (size_t k = 1; k < configs.size(); ++k) {
+            json summary = summaryJson(summaries[k]);
+            summary.update(strictJson[k]);
+            (configs[k].group == "baseline" ? baselines : ablations)[configs[k].name] = summary;
+        }
         report["baselines"] = baselines;
         report["ablations"] = ablations;
         report["per_case"] = perCase;
@@ -394,10 +480,14 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
         std::fprintf(stderr, "dragdiff-bench: wrote %s\n", o.jsonPath.c_str());
     }
     if (!o.sheetPath.empty()) {
-        io::saveImage(o.sheetPath, renderSheet(sheet));
-        std::fprintf(stderr, "dragdiff-bench: wrote %s\n", o.sheetPath.c_str());
+        // One sheet per kind: the path as given for a single kind, <stem>_<kind>.<ext> for several.
+        for (size_t n = 0; n < kinds.size(); ++n) {
+            const std::string path = kinds.size() == 1 ? o.sheetPath : withSuffix(o.sheetPath, scenes::dragKindName(kinds[n]));
+            io::saveImage(path, renderSheet(sheets[n]));
+            std::fprintf(stderr, "dragdiff-bench: wrote %s\n", path.c_str());
+        }
     }
-    return completed == o.cases;
+    return completed == total;
 }
 
 }  // namespace dragdiff::bench

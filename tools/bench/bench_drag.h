@@ -10,7 +10,8 @@ namespace dragdiff::bench {
 
 struct DragBenchOptions {
     std::string model = "embedded";
-    int cases = 10;
+    int cases = 10;             // per kind
+    std::string kinds = "move";  // comma-separated kinds (move, peak, stretch, bend, multi) or "all"
     uint64_t seed = 0;
     std::string mask = "none";  // "none", "box" or "both" (box, plus the method without a mask as ablation "no-mask")
     int size = 0;               // 0 = the model's native size

@@ -1,5 +1,5 @@
 // dragdiff-bench: benchmarks of the drag engine on generated scenes with ground truth.
-//   dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--mask none|box|both] [--size PX]
+//   dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--kind KINDS|all] [--mask none|box|both] [--size PX]
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
 //   dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]
@@ -9,6 +9,7 @@
 #include "bench/bench_drag.h"
 #include "bench/perf_bench.h"
 #include "dragdiff/error.h"
+#include "scenes/drag_case.h"
 
 #include <atomic>
 #include <csignal>
@@ -31,14 +32,18 @@ void onInterrupt(int) {
 
 void printUsage(FILE* out) {
     std::fprintf(out,
-                 "usage: dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--mask none|box|both]\n"
-                 "                           [--size PX] [--set key=value ...] [--json OUT.json] [--sheet OUT.png]\n"
-                 "                           [--baselines identity,reconstruction|none] [--ablation NAME ...]\n"
+                 "usage: dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--kind KINDS|all]\n"
+                 "                           [--mask none|box|both] [--size PX] [--set key=value ...] [--json OUT.json]\n"
+                 "                           [--sheet OUT.png] [--baselines identity,reconstruction|none] [--ablation NAME ...]\n"
                  "\n"
-                 "Drags the subject of N generated scenes (cases from the seed) and measures the result against the\n"
-                 "ideal moved scene: MD ratio (centroid error / drag distance), area ratio, background PSNR; success\n"
-                 "= MD ratio <= 0.25, area ratio in [0.7, 1.3], background PSNR >= 25 dB.\n"
+                 "Drags N generated cases of each kind (cases from the seed) and measures each result against the\n"
+                 "case's ideal picture, rendered by the scene generator. Strict success: landmark error <= 0.25 of the\n"
+                 "drag (centroid, peak top, dragged edge, limb tip, each pair), anchor drift <= 0.25 (opposite edge,\n"
+                 "body, skyline), IoU >= 0.7, ghost <= 0.1, colour shift dE <= 10, background PSNR >= 28 dB. Move\n"
+                 "cases also get today's definition: MD ratio (centroid error / drag distance) <= 0.25, area ratio in\n"
+                 "[0.7, 1.3], background PSNR >= 25 dB.\n"
                  "  --model      embedded (default), a diffusers folder or a single-file checkpoint\n"
+                 "  --kind       comma-separated: move (default), peak, stretch, bend, multi; or all\n"
                  "  --size       scene size in pixels (default: the model's native size)\n"
                  "  --mask       none (default); box: edit only the subject's grown source+target box;\n"
                  "               both: box, plus the method without a mask as ablation 'no-mask'\n"
@@ -47,7 +52,8 @@ void printUsage(FILE* out) {
                  "  --ablation   repeatable or comma-separated: no-move, no-appearance, raw-cosine, softmax, block1,\n"
                  "               no-guidance, share-attention, or all\n"
                  "  --json       the summary, baselines, ablations and per-case numbers\n"
-                 "  --sheet      a PNG contact sheet: input + drag | handle heatmap | result | ground truth\n"
+                 "  --sheet      PNG contact sheets: input + drags | first handle's heatmap | result | ideal;\n"
+                 "               one per kind (OUT_<kind>.png) when several kinds run\n"
                  "The Markdown table goes to stdout, progress to stderr. DRAGDIFF_THREADS limits the threads.\n"
                  "\n"
                  "usage: dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]\n"
@@ -140,6 +146,13 @@ bench::DragBenchOptions parseDrag(int argc, char** argv) {
         } else if (a == "--seed") {
             o.seed = uint64_t(number(a, value()));
             haveSeed = true;
+        } else if (a == "--kind" || a == "--kinds") {
+            o.kinds = value();
+            try {
+                scenes::parseDragKinds(o.kinds);
+            } catch (const Error& e) {
+                usage(e.what());
+            }
         } else if (a == "--mask") {
             o.mask = value();
             if (o.mask != "none" && o.mask != "box" && o.mask != "both") usage("--mask must be none, box or both");

@@ -1,8 +1,9 @@
 #pragma once
-// The drag benchmark's contact sheet: one row per case — the input with the drag arrow, the
-// handle's correspondence heatmap, the method's result (expected centroid: green cross; what the
-// colour finder took for the subject: red outline and circle at its centroid), and the
-// ground-truth moved scene — under a caption with the case's numbers.
+// The drag benchmark's contact sheet: one row per case — the input with the drag arrows (every
+// pair), the first handle's correspondence heatmap, the method's result (where each landmark
+// should be: green cross; what the finder took for the subject: red outline, and red circles at
+// its landmarks), and the ideal — under a caption with the case's numbers. A fifth column (the
+// engine's part mask or displacement field, `extra`) appears when any row has one.
 #include "bench/bench_metrics.h"
 
 #include <opencv2/core.hpp>
@@ -22,6 +23,15 @@ struct SheetRow {
     cv::Rect maskBox;  // drawn when non-empty
     DragMetrics metrics;
     std::string caption;
+    // Several pairs and landmarks (strict measurements): when `pairs` is non-empty it replaces
+    // handle/target, and the landmarks replace the metrics' centroids.
+    std::vector<std::pair<cv::Point2d, cv::Point2d>> pairs;
+    std::vector<cv::Point2d> idealLandmarks, foundLandmarks;  // found (-1, -1): missing
+    cv::Mat foundMask;                                         // CV_8UC1, may be empty
+    bool landmarks = false;
+    // Hook for the engine's part mask or displacement field (CV_8UC3 RGB, the input's size).
+    cv::Mat extra;
+    std::string extraHeader = "part / displacement";
 };
 
 // Each panel is scaled (nearest neighbour) to at least `minPanel` pixels a side. RGB out.

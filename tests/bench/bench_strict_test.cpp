@@ -1,0 +1,126 @@
+// The strict metrics pinned on generated cases of every kind: the ideal result is a success, a
+// slightly blurred ideal stays one, and the input itself (identity) and a reconstruction-like blur
+// of it fail; plus SSIM, ghost and colour shift on pictures with known answers.
+#include "support/catch.h"
+
+#include "bench/bench_metrics.h"
+#include "bench/bench_strict.h"
+#include "scenes/drag_case.h"
+
+#include <opencv2/imgproc.hpp>
+
+using namespace dragdiff;
+using namespace dragdiff::bench;
+using namespace dragdiff::scenes;
+
+namespace {
+
+constexpr int kSize = 128;  // the embedded model's size
+constexpr int kDilation = 5;
+constexpr uint64_t kCasesPerKind = 4;
+
+cv::Mat blurred(const cv::Mat& rgb, double sigma) {
+    cv::Mat out;
+    cv::GaussianBlur(rgb, out, cv::Size(0, 0), sigma);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("strict metrics: the ideal succeeds, identity and a reconstruction fail, for every kind", "[unit][bench]") {
+    for (int k = 0; k < kDragKindCount; ++k) {
+        const auto kind = DragKind(k);
+        int ideal = 0, soft = 0, identity = 0, reconstruction = 0;
+        for (uint64_t i = 0; i < kCasesPerKind; ++i) {
+            const DragCase c = makeKindCase(kind, 3, i, kSize);
+            INFO(dragKindName(kind) << " case " << i << " (" << c.variant << ")");
+            const StrictMetrics m = measureStrict(c.expected.rgb, c, kDilation);
+            CHECK(m.found);
+            CHECK(m.iou == Approx(1));
+            CHECK(m.landmarkRatio == Approx(0).margin(1e-9));
+            CHECK(m.ghost == 0);
+            CHECK(m.colourShift == Approx(0).margin(1e-6));
+            CHECK(m.psnrIdeal == kPsnrCap);
+            CHECK(m.ssimIdeal == Approx(1));
+            CHECK(m.seam == Approx(0).margin(1e-6));
+            ideal += m.success;
+            // "Slightly blurred": what a good decoder would give back.
+            const StrictMetrics b = measureStrict(blurred(c.expected.rgb, 0.6), c, kDilation);
+            CHECK(b.landmarkRatio < kMaxStrictLandmark);
+            CHECK(b.iou > 0.9);
+            soft += b.success;
+            const StrictMetrics id = measureStrict(c.source.rgb, c, kDilation);
+            CHECK(id.landmarkRatio > 0.5);  // nothing moved: about one drag length off
+            CHECK(id.backgroundPsnr == kPsnrCap);
+            identity += id.success;
+            reconstruction += measureStrict(blurred(c.source.rgb, 0.8), c, kDilation).success;
+        }
+        INFO(dragKindName(kind));
+        CHECK(ideal == int(kCasesPerKind));
+        CHECK(soft == int(kCasesPerKind));
+        CHECK(identity == 0);
+        CHECK(reconstruction == 0);
+    }
+}
+
+TEST_CASE("strict metrics: a move that leaves a ghost, a recoloured subject, a translated stretch", "[unit][bench]") {
+    const DragCase c = makeKindCase(DragKind::Move, 3, 1, kSize);
+    // Ghost: the ideal with the subject's old pixels pasted back.
+    cv::Mat ghosted = c.expected.rgb.clone();
+    c.source.rgb.copyTo(ghosted, c.subjectMask);
+    const StrictMetrics g = measureStrict(ghosted, c, kDilation);
+    CHECK(g.ghost > 0.9);
+    CHECK_FALSE(g.success);
+
+    // Colour: the subject's pixels shifted by 12 in every channel (still found by the finder's
+    // tolerance or not; either way no success).
+    cv::Mat tinted = c.expected.rgb.clone();
+    cv::Mat shifted;
+    cv::add(c.expected.rgb, cv::Scalar(0, 0, 40), shifted);
+    shifted.copyTo(tinted, c.idealMask);
+    const StrictMetrics t = measureStrict(tinted, c, kDilation);
+    CHECK(t.colourShift > kMaxStrictColourShift);
+    CHECK_FALSE(t.success);
+
+    // A stretch answered by translating the whole object: the dragged edge is right, the
+    // opposite edge drifts by the drag (the anchor check catches what IoU alone may not).
+    for (uint64_t i = 0; i < 4; ++i) {
+        const DragCase s = makeKindCase(DragKind::Stretch, 3, i, kSize);
+        const cv::Point2f d = s.target - s.handle;
+        const cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, d.x, 0, 1, d.y);
+        cv::Mat moved = s.source.rgb.clone(), layer, mask, grown, ring;
+        cv::warpAffine(s.source.rgb, layer, shift, s.source.rgb.size(), cv::INTER_NEAREST);
+        cv::warpAffine(s.subjectMask, mask, shift, s.subjectMask.size(), cv::INTER_NEAREST);
+        // The old place filled with the colour around it (a crude inpainting), then the moved object.
+        cv::dilate(s.subjectMask, grown, cv::Mat(), cv::Point(-1, -1), 2);
+        cv::dilate(grown, ring, cv::Mat(), cv::Point(-1, -1), 2);
+        moved.setTo(cv::mean(s.source.rgb, ring & ~grown), grown);
+        layer.copyTo(moved, mask);
+        const StrictMetrics m = measureStrict(moved, s, kDilation);
+        INFO("stretch case " << i << " " << s.variant);
+        CHECK(m.anchorDrift > 0.5);
+        CHECK_FALSE(m.success);
+    }
+}
+
+TEST_CASE("strict metrics: SSIM and the summary", "[unit][bench]") {
+    cv::Mat a(32, 32, CV_8UC3);
+    cv::randu(a, cv::Scalar::all(0), cv::Scalar::all(255));
+    CHECK(ssim(a, a) == Approx(1));
+    cv::Mat b = blurred(a, 2.0);
+    CHECK(ssim(a, b) < 0.5);
+    CHECK(ssim(a, b) == Approx(ssim(b, a)));
+
+    StrictMetrics good, bad;
+    good.found = true, good.success = true, good.iou = 1, good.landmarkRatio = 0.1, good.colourShift = 2, good.backgroundPsnr = 40;
+    bad.ghost = 0.5, bad.iou = 0.2, bad.landmarkRatio = 1, bad.backgroundPsnr = 30;
+    const StrictSummary s = summarizeStrict({good, bad, good}, {1.0, 2.0, 3.0});
+    CHECK(s.cases == 3);
+    CHECK(s.successRate == Approx(2.0 / 3));
+    CHECK(s.ghostRate == Approx(1.0 / 3));
+    CHECK(s.medianIou == 1);
+    CHECK(s.medianLandmarkRatio == Approx(0.1));
+    CHECK(s.secondsPerEdit == Approx(2));
+    CHECK(isStrictSuccess(good));
+    CHECK_FALSE(isStrictSuccess(bad));
+}
