@@ -259,6 +259,12 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
         }
         warp.part = part;
         warp.pairs = group;
+        bool objects = true;
+        for (size_t i : group) objects = objects && !grabs[i].local && !grabs[i].region.empty();
+        if (objects) {
+            warp.pixels = grabs[group[0]].region.clone();
+            for (size_t i : group) warp.pixels |= grabs[i].region;
+        }
         const int64_t h = part.size(0), w = part.size(1);
         warp.destination = warpThrough(part.view({1, 1, h, w}), warp.grid).view({h, w});
         warps.push_back(std::move(warp));

@@ -25,6 +25,9 @@ struct PartWarp {
     at::Tensor destination;  // [h, w] in [0, 1]: the part pulled through `grid`, where it lands
     std::vector<size_t> pairs;  // the drags this part carries
     DragMode mode = DragMode::Move;
+    // The object's own pixels (working size, CV_8UC1, 1 inside) when the picture told where it
+    // ends; empty: the latent part, upsampled, stands for it (a deformation around a boundary).
+    cv::Mat pixels;
 };
 
 // Whether `region` (CV_8UC1, non-zero inside) is a structure larger than the view: it covers a
@@ -47,6 +50,7 @@ struct Grab {
     // horizon): a reshape then deforms the picture smoothly around the handle, within a few drag
     // lengths, instead of one object.
     bool local = false;
+    cv::Mat region;  // the grabbed object at the working size (CV_8UC1, 1 inside); may be empty
 };
 
 // One warp per group of pairs whose parts overlap.

@@ -6,6 +6,7 @@
 #include "drag/latent_ops.h"
 #include "drag/part_move.h"
 #include "drag/shared_attention.h"
+#include "drag/warp_preview.h"
 #include "drag/working_image.h"
 #include "dragdiff/error.h"
 
@@ -245,7 +246,8 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     checkCancel(cancel);
     const auto decStart = Clock::now();
     emit(progressOf("decoding", 0, 1));
-    const cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
+    cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
+    if (move && prm.carryPixels) edited = carryPixels(edited, work, *move, ls);
     const cv::Mat alpha = compositeAlpha(c, move, edited, z0, work, ls);
     result.image = compositeBack(request.image, work, edited, alpha, request.mask.empty() ? nullptr : &request.mask);
     result.timings["decode"] = secondsSince(decStart);

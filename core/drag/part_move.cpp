@@ -5,8 +5,6 @@
 #include "drag/part_mask.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <opencv2/imgcodecs.hpp>
 
 namespace dragdiff::drag {
 namespace {
@@ -43,7 +41,8 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
         // The carried part is grown by a pixel so its anti-aliased edge comes along.
         g.part = partOf(heats[i], geo.handles[i], prm, 1);
         const at::Tensor tight = partOf(heats[i], geo.handles[i], prm, 0);
-        const DragMode asked = i < requested.size() ? requested[i] : DragMode::Auto;
+        DragMode asked = i < requested.size() ? requested[i] : DragMode::Auto;
+        if (asked == DragMode::Auto && !prm.autoReshape) asked = DragMode::Move;
         if (picture.empty()) {
             g.mode = resolveMode(maskMat(tight), geo.handles[i], geo.targets[i], asked, prm);
             g.structure = g.part;
@@ -56,11 +55,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             g.local = cv::countNonZero(region) < kBoundaryFraction * partArea || touchesBorder(region);
             g.mode = asked != DragMode::Auto ? asked : g.local ? DragMode::Reshape : resolveMode(region, at, to, asked, prm);
             g.structure = dilate(regionToLatent(region, latentScale, g.part.options()), 1);
-            if (std::getenv("DRAGDIFF_DEBUG_GRABS")) {
-                fprintf(stderr, "grab %zu: region %d px, heat part %.0f px, local %d, mode %s\n", i, cv::countNonZero(region), partArea, int(g.local), dragModeName(g.mode));
-                cv::imwrite(std::string(std::getenv("DRAGDIFF_DEBUG_GRABS")) + "/region" + std::to_string(i) + ".png", region * 255);
-                cv::Mat t = maskMat(tight) * 255; cv::imwrite(std::string(std::getenv("DRAGDIFF_DEBUG_GRABS")) + "/heat" + std::to_string(i) + ".png", t);
-            }
+            if (!g.local) g.region = region;
             if (userMask.defined()) g.structure = g.structure * (userMask > 0.5).to(g.structure.dtype());
         }
         move.modes.push_back(g.mode);

@@ -19,15 +19,46 @@ cv::Mat toMat(const at::Tensor& image) {  // [1, 3, H, W] -> CV_32FC3
 
 }  // namespace
 
+namespace {
+
+at::Tensor upsampled(const at::Tensor& map, int64_t H, int64_t W) {  // [h, w] latent -> [1, 1, H, W]
+    const at::Tensor m = map.detach().to(at::kCPU, at::kFloat);
+    return at::upsample_bilinear2d(m.view({1, 1, m.size(0), m.size(1)}), {H, W}, false);
+}
+
+at::Tensor userLimit(const PartMove& move, int64_t H, int64_t W) {
+    return move.userMask.defined() ? upsampled(move.userMask, H, W) : at::ones({1, 1, H, W});
+}
+
+}  // namespace
+
+cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale) {
+    (void)latentScale;
+    const int64_t H = work.rgb.rows, W = work.rgb.cols;
+    const at::Tensor original = toTensor(work.rgb), limit = userLimit(move, H, W);
+    at::Tensor out = toTensor(base);
+    for (const PartWarp& warp : move.warps) {
+        const at::Tensor grid = at::upsample_bilinear2d(warp.grid.detach().to(at::kCPU, at::kFloat).permute({0, 3, 1, 2}),
+                                                        {H, W}, false)
+                                    .permute({0, 2, 3, 1});
+        at::Tensor carried;
+        if (warp.pixels.empty()) {
+            carried = upsampled(warp.part, H, W);
+        } else {
+            // The object's outline, softened by about a pixel like the picture's own anti-aliasing.
+            cv::Mat soft;
+            warp.pixels.convertTo(soft, CV_32F);
+            cv::GaussianBlur(soft, soft, cv::Size(0, 0), 0.7);
+            carried = at::from_blob(soft.data, {1, 1, H, W}, at::kFloat).clone();
+        }
+        const at::Tensor m = warpThrough(carried, grid) * limit;
+        out = out * (1 - m) + warpThrough(original, grid) * m;
+    }
+    return toMat(out.clamp(0, 1));
+}
+
 RgbaImage warpPicture(const WorkingImage& work, const PartMove& move, int latentScale) {
     const int64_t H = work.rgb.rows, W = work.rgb.cols;
-    const at::Tensor original = toTensor(work.rgb);
-    auto up = [&](const at::Tensor& map) {  // [h, w] latent -> [1, 1, H, W]
-        const at::Tensor m = map.detach().to(at::kCPU, at::kFloat);
-        return at::upsample_bilinear2d(m.view({1, 1, m.size(0), m.size(1)}), {H, W}, false);
-    };
-    const at::Tensor limit = move.userMask.defined() ? up(move.userMask) : at::ones({1, 1, H, W});
-
     // The area the parts leave, filled from the picture around it: estimated at latent size (a
     // blur that wide at full size would cost more than the rest), then upsampled.
     cv::Mat small;
@@ -35,18 +66,9 @@ RgbaImage warpPicture(const WorkingImage& work, const PartMove& move, int latent
     const at::Tensor source = move.source.detach().to(at::kCPU, at::kFloat);
     const at::Tensor background =
         at::upsample_bilinear2d(backgroundEstimate(toTensor(small), 1 - source, /*sigma=*/2.0), {H, W}, false);
-    const at::Tensor vacated = up((move.source * (1 - move.destination)).clamp(0, 1)) * limit;
-    at::Tensor out = original * (1 - vacated) + background * vacated;
-
-    for (const PartWarp& warp : move.warps) {
-        const at::Tensor grid = at::upsample_bilinear2d(warp.grid.detach().to(at::kCPU, at::kFloat).permute({0, 3, 1, 2}),
-                                                        {H, W}, false)
-                                    .permute({0, 2, 3, 1});
-        const at::Tensor moved = warpThrough(original, grid);
-        const at::Tensor m = warpThrough(up(warp.part), grid) * limit;
-        out = out * (1 - m) + moved * m;
-    }
-    return workingPreview(work, toMat(out.clamp(0, 1)));
+    const at::Tensor vacated = upsampled((move.source * (1 - move.destination)).clamp(0, 1), H, W) * userLimit(move, H, W);
+    const at::Tensor filled = toTensor(work.rgb) * (1 - vacated) + background * vacated;
+    return workingPreview(work, carryPixels(toMat(filled), work, move, latentScale));
 }
 
 WarpPreview previewWarp(const FeatureCache& features, const WorkingImage& work, int latentScale,

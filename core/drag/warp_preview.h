@@ -8,6 +8,12 @@
 
 namespace dragdiff::drag {
 
+// `base` (CV_32FC3, working size) with the pixels of `work`'s picture that `move` carries pasted
+// where they land: the object's own pixels when the picture told where it ends, else the latent
+// part's (upsampled). The edit's result gets them too, so a moved or reshaped object keeps its
+// exact texture, outline and colour; the model fills what the move uncovers and blends seams.
+cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale);
+
 // `work`'s picture warped by `move` (latent maps, `latentScale` working pixels per latent pixel),
 // at the working size's content, 8-bit.
 RgbaImage warpPicture(const WorkingImage& work, const PartMove& move, int latentScale);

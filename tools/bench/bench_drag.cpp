@@ -230,6 +230,8 @@ void printTable(const std::vector<Configuration>& configs, const std::vector<Sum
 const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& ablationTable() {
     static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> table = {
         {"no-move", {{"latent_move", "false"}}},
+        {"no-reshape", {{"auto_reshape", "false"}}},
+        {"no-carry", {{"carry_pixels", "false"}}},
         {"no-appearance", {{"appearance_weight", "0"}}},
         {"raw-cosine", {{"centered_cosine", "false"}}},
         {"softmax", {{"heatmap_mode", "softmax"}}},

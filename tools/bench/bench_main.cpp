@@ -50,7 +50,7 @@ void printUsage(FILE* out) {
                  "  --set        a parameter of the method (and of every baseline and ablation), repeatable\n"
                  "  --baselines  identity (input unchanged), reconstruction (latent_move=false, guidance_weight=0)\n"
                  "  --ablation   repeatable or comma-separated: no-move, no-appearance, raw-cosine, softmax, block1,\n"
-                 "               no-guidance, share-attention, or all\n"
+                 "               no-guidance, share-attention, no-reshape, no-carry, or all\n"
                  "  --json       the summary, baselines, ablations and per-case numbers\n"
                  "  --sheet      PNG contact sheets: input + drags | first handle's heatmap | result | ideal;\n"
                  "               one per kind (OUT_<kind>.png) when several kinds run\n"

@@ -26,6 +26,8 @@ struct EditParameters {
     double moveMaskThreshold = 0.2;  // heatmap level that delimits the moved part
     bool partConnected = true;       // the part is only the handle's connected region of the heatmap
     // Reshape (pairs in auto or reshape mode; see core/drag/displacement.h)
+    bool carryPixels = true;         // the result shows the part's own pixels, warped; the model fills around them
+    bool autoReshape = true;         // auto pairs may reshape; false: every auto pair moves whole (the engine before reshaping)
     double reshapeEdgeDepth = 0.5;   // auto: a handle shallower than this (depth / the part's deepest) may reshape
     double reshapeFalloff = 0.75;    // across-drag falloff width of a deformation around a boundary, over its reach
     double reshapeReach = 2.0;       // how far a deformation around a boundary reaches behind the handle, in drag lengths
