@@ -8,6 +8,7 @@
 #include "drag/feature_cache.h"
 #include "drag/latent_ops.h"
 #include "drag/pipeline.h"
+#include "drag/warp_preview.h"
 #include "drag/working_image.h"
 
 #include <ATen/Parallel.h>
@@ -197,6 +198,18 @@ HeatMap Engine::heatmap(PointF point, const EditParameters& parameters) const {
     return translated("computing the heatmap", [&] {
         return drag::heatmapImage(impl_->features, impl_->work, impl_->latentScale, point,
                                   drag::HeatmapSettings::from(parameters));
+    });
+}
+
+WarpPreview Engine::warpPreview(const std::vector<DragPair>& drags, const Mask& mask,
+                                const EditParameters& parameters) const {
+    std::shared_lock lock(impl_->featuresMutex);
+    if (!impl_->prepared)
+        throw NotReady("no warp preview yet: the picture's features are not prepared (prepare the image after the "
+                       "model has loaded, then ask again)");
+    return translated("computing the warp preview", [&] {
+        at::NoGradGuard noGrad;
+        return drag::previewWarp(impl_->features, impl_->work, impl_->latentScale, drags, mask, parameters);
     });
 }
 

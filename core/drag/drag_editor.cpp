@@ -172,7 +172,11 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
     // 8a, 10. The latent move and the region the edit may change.
     std::optional<PartMove> move;
-    if (prm.latentMove) move = identifyParts(heatsPart, geo, prm, c.userMask);
+    if (prm.latentMove) {
+        std::vector<DragMode> requested;
+        for (const DragPair& d : request.drags) requested.push_back(d.mode);
+        move = identifyParts(heatsPart, geo, prm, c.userMask, requested);
+    }
     const at::Tensor editable = editableRegion(c, move);
 
     const int denoiseSteps = N - startIdx;

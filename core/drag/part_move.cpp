@@ -6,40 +6,48 @@
 #include <algorithm>
 
 namespace dragdiff::drag {
+namespace {
+
+// The handle's region of its heatmap: the connected region (or every position above the
+// threshold), grown by `grow`. The handle's own pixel always belongs to its part.
+at::Tensor partOf(const at::Tensor& heat, PointF handle, const EditParameters& prm, int grow) {
+    if (prm.partConnected) return partMask(heat, handle, prm.moveMaskThreshold, grow);
+    at::Tensor part = (heat >= prm.moveMaskThreshold).to(at::kFloat);
+    const int64_t h = heat.size(0), w = heat.size(1);
+    part[std::clamp<int64_t>(int64_t(handle.y), 0, h - 1)][std::clamp<int64_t>(int64_t(handle.x), 0, w - 1)] = 1.0;
+    return dilate(part, grow);
+}
+
+}  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,
-                       const at::Tensor& userMask) {
+                       const at::Tensor& userMask, const std::vector<DragMode>& requested) {
     PartMove move;
     move.userMask = userMask;
     const int64_t h = heats.at(0).size(0), w = heats.at(0).size(1);
+    std::vector<at::Tensor> parts;
+    for (size_t i = 0; i < geo.size(); ++i) {
+        // The mode is read from the part's own outline; the carried part is grown by a pixel so
+        // its anti-aliased edge comes along.
+        const DragMode asked = i < requested.size() ? requested[i] : DragMode::Auto;
+        move.modes.push_back(resolveMode(partOf(heats[i], geo.handles[i], prm, 0), geo.handles[i], asked, prm));
+        parts.push_back(partOf(heats[i], geo.handles[i], prm, 1));
+    }
+    move.warps = buildPartWarps(parts, geo, move.modes, prm);
     move.source = at::zeros({h, w}, heats[0].options());
     move.destination = at::zeros({h, w}, heats[0].options());
-    for (size_t i = 0; i < geo.size(); ++i) {
-        at::Tensor part;
-        if (prm.partConnected) {
-            part = partMask(heats[i], geo.handles[i], prm.moveMaskThreshold, /*grow=*/1);
-        } else {
-            part = dilate((heats[i] >= prm.moveMaskThreshold).to(at::kFloat), 1);
-            // The handle's own pixel always belongs to its part, however the threshold falls.
-            const int64_t hx = std::clamp<int64_t>(int64_t(geo.handles[i].x), 0, w - 1);
-            const int64_t hy = std::clamp<int64_t>(int64_t(geo.handles[i].y), 0, h - 1);
-            part[hy][hx] = 1.0;
-        }
-        const PointF offset{geo.targets[i].x - geo.handles[i].x, geo.targets[i].y - geo.handles[i].y};
-        move.parts.push_back(part);
-        move.offsets.push_back(offset);
-        move.source = at::maximum(move.source, part);
-        move.destination = at::maximum(move.destination, translate(part.view({1, 1, h, w}), offset).view({h, w}));
+    for (const PartWarp& warp : move.warps) {
+        move.source = at::maximum(move.source, warp.part);
+        move.destination = at::maximum(move.destination, warp.destination);
     }
     move.destination = (move.destination > 0.5).to(at::kFloat);
     return move;
 }
 
 at::Tensor PartMove::paste(at::Tensor z, const at::Tensor& original) const {
-    for (size_t i = 0; i < parts.size(); ++i) {
-        const at::Tensor& part = parts[i];
-        at::Tensor moved = translate(original, offsets[i]);
-        at::Tensor m = translate(part.view({1, 1, part.size(0), part.size(1)}), offsets[i]);
+    for (const PartWarp& warp : warps) {
+        const at::Tensor moved = warpThrough(original, warp.grid);
+        at::Tensor m = warp.destination.view({1, 1, warp.destination.size(0), warp.destination.size(1)});
         if (userMask.defined()) m = m * userMask;
         z = z * (1 - m) + moved * m;
     }

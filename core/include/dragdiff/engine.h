@@ -43,7 +43,7 @@ struct Mask {
 // The picture as the edit would start to deform it: pixels warped by the engine's displacement
 // field (no model pass), and the mode each pair resolved to.
 struct WarpPreview {
-    RgbaImage image;              // the prepared picture's size
+    RgbaImage image;              // the picture at the model's working size (as edit previews), warped
     std::vector<DragMode> modes;  // one per pair; never Auto
 };
 

@@ -25,6 +25,9 @@ struct EditParameters {
     double moveSteps = 0.5;          // fraction of the denoising steps the part is re-pasted (0.4: 73-82% success, 0.5: 83-87%)
     double moveMaskThreshold = 0.2;  // heatmap level that delimits the moved part
     bool partConnected = true;       // the part is only the handle's connected region of the heatmap
+    // Reshape (pairs in auto or reshape mode; see core/drag/displacement.h)
+    double reshapeEdgeDepth = 0.3;   // auto: a handle shallower than this (depth / the part's deepest) reshapes
+    double reshapeFalloff = 0.75;    // across-drag falloff width of a structure larger than the view, over its depth
     // Guidance (the reference method's energies)
     double guidanceWeight = 320;     // w in eps + w sqrt(1 - abar) dE/dz
     double guidanceWindow = 0.3;     // fraction of the denoising steps that are guided
