@@ -228,7 +228,7 @@ void Canvas::setWarpVisible(bool visible) {
 }
 
 bool Canvas::showingWarp() const {
-    return warpVisible_ && !warp_.isNull() && warp_.size() == document_->imageSize() && preview_.isNull();
+    return warpVisible_ && !warp_.isNull() && preview_.isNull();
 }
 
 const QPixmap* Canvas::comparePixmap() const {
@@ -346,9 +346,16 @@ void Canvas::paintEvent(QPaintEvent*) {
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || preview_.width() < document_->imageSize().width());
         p.drawImage(target, preview_);
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
-    } else if (before) p.drawPixmap(target, *beforePixmap, QRectF(beforePixmap->rect()));
-    else if (warp) p.drawImage(target, warp_);
-    else p.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+    } else if (before) {
+        p.drawPixmap(target, *beforePixmap, QRectF(beforePixmap->rect()));
+    } else if (warp) {
+        // At the model's working size, like run previews: smoothed up.
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || warp_.width() < document_->imageSize().width());
+        p.drawImage(target, warp_);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
+    } else {
+        p.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+    }
     if (compareSplit_ && beforePixmap && !before && preview_.isNull()) {
         QRectF left = target;
         left.setWidth(target.width() * splitFraction_);

@@ -176,9 +176,10 @@ void EngineController::requestHeatmap(QPointF imagePoint, const EditParameters& 
     heatmapWorker_->post(imagePoint, parameters, ++heatmapRequest_);
 }
 
-quint64 EngineController::requestWarpPreview(const std::vector<DragPair>& drags, const QImage& mask,
-                                             const EditParameters& parameters) {
+quint64 EngineController::requestWarpPreview(const QImage& picture, const std::vector<DragPair>& drags,
+                                             const QImage& mask, const EditParameters& parameters) {
     WarpJob job;
+    job.picture = picture;
     job.drags = drags;
     job.mask = mask;
     job.parameters = parameters;

@@ -2,6 +2,7 @@
 
 #include "ui/engine_worker.h"
 #include "ui/image_convert.h"
+#include "ui/warp_composite.h"
 
 #include <chrono>
 
@@ -43,7 +44,7 @@ void WarpPreviewWorker::drain() {
             const Mask mask = job.mask.isNull() ? Mask() : toMask(job.mask);
             const WarpPreview warp = backend_->warpPreview(job.drags, mask, job.parameters);
             WarpResult r;
-            r.image = toQImage(warp.image);
+            r.image = compositeWarp(job.picture, toQImage(warp.image));
             r.modes = QVector<DragMode>(warp.modes.begin(), warp.modes.end());
             r.request = job.request;
             r.imageGeneration = job.imageGeneration;
