@@ -1,6 +1,7 @@
 #include "ui/canvas.h"
 
 #include "ui/document.h"
+#include "ui/pair_painter.h"
 #include "ui/tool.h"
 
 #include <QKeyEvent>
@@ -33,41 +34,6 @@ ToolEvent toolEvent(const Canvas* c, const QMouseEvent* e) {
     t.buttons = e->buttons();
     t.modifiers = e->modifiers();
     return t;
-}
-
-void drawArrow(QPainter& p, QPointF from, QPointF to, const QColor& color) {
-    const QLineF line(from, to);
-    if (line.length() < 1) return;
-    // Stop short of the target marker so the head stays visible.
-    QLineF shaft(from, to);
-    shaft.setLength(std::max(0.0, line.length() - 8));
-    const double angle = std::atan2(-(to.y() - from.y()), to.x() - from.x());
-    const double head = 11;
-    const QPointF tip = shaft.p2();
-    const QPointF a = tip - QPointF(std::cos(angle - M_PI / 7) * head, -std::sin(angle - M_PI / 7) * head);
-    const QPointF b = tip - QPointF(std::cos(angle + M_PI / 7) * head, -std::sin(angle + M_PI / 7) * head);
-    QPainterPath headPath;
-    headPath.moveTo(tip);
-    headPath.lineTo(a);
-    headPath.lineTo(b);
-    headPath.closeSubpath();
-    p.setPen(QPen(QColor(0, 0, 0, 150), 4.5, Qt::SolidLine, Qt::RoundCap));
-    p.drawLine(shaft);
-    p.setPen(QPen(color, 2.5, Qt::SolidLine, Qt::RoundCap));
-    p.drawLine(shaft);
-    p.setPen(QPen(QColor(0, 0, 0, 150), 1.5));
-    p.setBrush(color);
-    p.drawPath(headPath);
-}
-
-void drawMarker(QPainter& p, QPointF at, const QColor& fill, bool selected) {
-    const double r = selected ? 7.5 : 6.0;
-    p.setPen(QPen(QColor(0, 0, 0, 170), 3));
-    p.setBrush(Qt::NoBrush);
-    p.drawEllipse(at, r + 1, r + 1);
-    p.setPen(QPen(Qt::white, selected ? 2.5 : 2));
-    p.setBrush(fill);
-    p.drawEllipse(at, r, r);
 }
 
 }  // namespace
@@ -243,6 +209,35 @@ void Canvas::setBusy(bool busy) {
     updateCursor();
 }
 
+void Canvas::setWarpPreview(const QImage& image, const QVector<DragMode>& modes) {
+    warp_ = image;
+    resolvedModes_ = modes;
+    ++warpCount_;
+    update();
+}
+
+void Canvas::clearWarpPreview() {
+    warp_ = QImage();
+    resolvedModes_.clear();
+    update();
+}
+
+void Canvas::setWarpVisible(bool visible) {
+    warpVisible_ = visible;
+    update();
+}
+
+bool Canvas::showingWarp() const {
+    return warpVisible_ && !warp_.isNull() && preview_.isNull();
+}
+
+const QPixmap* Canvas::comparePixmap() const {
+    if (showingWarp()) return &pixmap_;  // the warp against the picture it warps
+    return beforePixmap_.isNull() ? nullptr : &beforePixmap_;
+}
+
+bool Canvas::canCompare() const { return comparePixmap() != nullptr; }
+
 void Canvas::setCompareSplit(bool on) {
     compareSplit_ = on;
     update();
@@ -261,6 +256,7 @@ void Canvas::setSplitPosition(double fraction) {
 void Canvas::onImageReset() {
     selectedPair_ = -1;
     heatmap_ = QImage();
+    clearWarpPreview();
     clearPreview();
     const bool has = document_->hasImage();
     openButton_->setVisible(!has);
@@ -269,6 +265,7 @@ void Canvas::onImageReset() {
 }
 
 void Canvas::onImageChanged() {
+    warp_ = QImage();  // a warp of the picture before: the new one's comes once it is analysed
     pixmap_ = document_->hasImage() ? QPixmap::fromImage(document_->image()) : QPixmap();
     const QImage& before = document_->previousImage();
     beforePixmap_ = before.isNull() ? QPixmap() : QPixmap::fromImage(before);
@@ -305,7 +302,7 @@ QRectF Canvas::imageRectWidget() const {
 }
 
 bool Canvas::nearDivider(QPointF p) const {
-    if (!compareSplit_ || beforePixmap_.isNull()) return false;
+    if (!compareSplit_ || !comparePixmap()) return false;
     const QRectF r = imageRectWidget();
     const double x = r.left() + r.width() * splitFraction_;
     return std::abs(p.x() - x) <= 6 && p.y() >= r.top() && p.y() <= r.bottom();
@@ -339,7 +336,9 @@ void Canvas::paintEvent(QPaintEvent*) {
         cp.end();
         p.fillRect(target, QBrush(checker));
     }
-    const bool before = showBefore_ && !beforePixmap_.isNull();
+    const QPixmap* beforePixmap = comparePixmap();
+    const bool warp = showingWarp();
+    const bool before = showBefore_ && beforePixmap;
     if (!preview_.isNull() && !before) {
         // The picture, and over it the preview (transparent outside the mask). Previews come at the
         // model's working size: smoothed up, they read as a picture, not blocks.
@@ -347,13 +346,22 @@ void Canvas::paintEvent(QPaintEvent*) {
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || preview_.width() < document_->imageSize().width());
         p.drawImage(target, preview_);
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
-    } else p.drawPixmap(target, before ? beforePixmap_ : pixmap_, QRectF(pixmap_.rect()));
-    if (compareSplit_ && !beforePixmap_.isNull() && !before && preview_.isNull()) {
+    } else if (before) {
+        p.drawPixmap(target, *beforePixmap, QRectF(beforePixmap->rect()));
+    } else if (warp) {
+        // At the model's working size, like run previews: smoothed up.
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || warp_.width() < document_->imageSize().width());
+        p.drawImage(target, warp_);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
+    } else {
+        p.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+    }
+    if (compareSplit_ && beforePixmap && !before && preview_.isNull()) {
         QRectF left = target;
         left.setWidth(target.width() * splitFraction_);
         p.save();
         p.setClipRect(left);
-        p.drawPixmap(target, beforePixmap_, QRectF(beforePixmap_.rect()));
+        p.drawPixmap(target, *beforePixmap, QRectF(beforePixmap->rect()));
         p.restore();
     }
     if (maskVisible_ && !maskOverlay_.isNull() && !before) p.drawImage(target, maskOverlay_);
@@ -363,7 +371,7 @@ void Canvas::paintEvent(QPaintEvent*) {
         p.drawImage(target, heatmap_);
         p.setOpacity(1.0);
     }
-    if (compareSplit_ && !beforePixmap_.isNull() && !before) paintDivider(p);
+    if (compareSplit_ && beforePixmap && !before) paintDivider(p);
     p.setRenderHint(QPainter::Antialiasing);
     if (!before) {
         paintPoints(p);
@@ -391,18 +399,27 @@ void Canvas::paintPoints(QPainter& p) {
     for (int i = 0; i < pts.size(); ++i) {
         const QPointF h = imageToWidget(pts[i].handle);
         const bool sel = i == selectedPair_;
-        if (pts[i].hasTarget) drawArrow(p, h, imageToWidget(pts[i].target), Qt::white);
-        drawMarker(p, h, kHandleColor, sel);
-        if (pts[i].hasTarget) drawMarker(p, imageToWidget(pts[i].target), kTargetColor, sel);
-        // Number tag beside the handle.
-        const QString label = QString::number(i + 1);
-        const QRectF tag(h + QPointF(9, -22), QSizeF(p.fontMetrics().horizontalAdvance(label) + 10, 17));
-        p.setPen(Qt::NoPen);
-        p.setBrush(QColor(0, 0, 0, sel ? 220 : 160));
-        p.drawRoundedRect(tag, 4, 4);
-        p.setPen(Qt::white);
-        p.drawText(tag, Qt::AlignCenter, label);
+        if (pts[i].hasTarget) drawPairArrow(p, h, imageToWidget(pts[i].target), arrowStyle(i));
+        drawPointMarker(p, h, kHandleColor, sel);
+        if (pts[i].hasTarget) drawPointMarker(p, imageToWidget(pts[i].target), kTargetColor, sel);
+        drawPairTag(p, h, pairTag(i, pts[i].mode, resolvedMode(i)), sel);
     }
+}
+
+std::optional<DragMode> Canvas::resolvedMode(int pair) const {
+    const DragPoints& pts = document_->points();
+    if (pair < 0 || pair >= pts.size() || !pts[pair].hasTarget) return std::nullopt;
+    // The engine's answer lists complete pairs; one for another set of pairs says nothing.
+    if (resolvedModes_.size() != document_->completePairCount()) return std::nullopt;
+    int complete = 0;
+    for (int i = 0; i < pair; ++i) complete += pts[i].hasTarget ? 1 : 0;
+    return resolvedModes_[complete];
+}
+
+ArrowStyle Canvas::arrowStyle(int pair) const {
+    const DragPoints& pts = document_->points();
+    if (pair < 0 || pair >= pts.size()) return {};
+    return dragdiff::ui::arrowStyle(pts[pair].mode, resolvedMode(pair));
 }
 
 void Canvas::paintCentroids(QPainter& p) {
@@ -446,8 +463,9 @@ void Canvas::paintDivider(QPainter& p) {
         p.setPen(Qt::white);
         p.drawText(box, Qt::AlignCenter, text);
     };
-    label(tr("Before"), true);
-    label(tr("After"), false);
+    const bool warp = showingWarp();
+    label(warp ? tr("Picture") : tr("Before"), true);
+    label(warp ? tr("Warp preview") : tr("After"), false);
 }
 
 void Canvas::resizeEvent(QResizeEvent*) {

@@ -2,11 +2,15 @@
 // The editing canvas: shows the picture at any zoom (nearest-neighbour when magnified so pixels
 // stay crisp), with the mask, heatmap, drag points and run previews drawn in image coordinates.
 // Wheel zooms around the cursor; middle-drag or Space+drag pans; the active Tool gets the rest.
+#include "ui/pair_painter.h"
+
 #include <QImage>
 #include <QPixmap>
 #include <QPointF>
 #include <QVector>
 #include <QWidget>
+
+#include <optional>
 
 class QPushButton;
 
@@ -68,7 +72,24 @@ public:
     void setBusy(bool busy);
     bool busy() const { return busy_; }
 
+    // Warp preview: the picture warped by the engine's displacement field for the current pairs,
+    // with the mode the engine resolved each complete pair to (auto pairs draw in that style).
+    // Only the canvas holds it; the document's picture is never touched. While visible it is shown
+    // in place of the picture, and Compare and holding backslash show it against the original.
+    void setWarpPreview(const QImage& image, const QVector<DragMode>& modes);
+    void clearWarpPreview();
+    const QImage& warpPreview() const { return warp_; }
+    quint64 warpPreviewCount() const { return warpCount_; }  // warp images received so far
+    void setWarpVisible(bool visible);
+    bool warpVisible() const { return warpVisible_; }
+    bool showingWarp() const;  // the warp is what the canvas shows now
+    // What the engine resolved pair `pair` to (nothing for an incomplete pair or no answer yet).
+    std::optional<DragMode> resolvedMode(int pair) const;
+    ArrowStyle arrowStyle(int pair) const;
+
     // Compare: a split view (before on the left of the divider) and/or "hold to see before".
+    // With the warp preview shown, "before" is the picture and "after" the warp.
+    bool canCompare() const;
     void setCompareSplit(bool on);
     bool compareSplit() const { return compareSplit_; }
     void setShowBefore(bool on);
@@ -106,6 +127,7 @@ private:
     void paintDivider(QPainter& painter);
     QImage maskedPreview(const QImage& preview);
     QRectF imageRectWidget() const;
+    const QPixmap* comparePixmap() const;  // what "before" shows, or null
     bool nearDivider(QPointF widgetPos) const;
 
     Document* document_;
@@ -114,6 +136,10 @@ private:
     QPixmap beforePixmap_;     // the picture before the last applied edit
     QImage maskOverlay_;       // premultiplied colour overlay made from the mask
     QImage heatmap_;
+    QImage warp_;              // the warp preview (RGBA8888, normally the picture's size)
+    QVector<DragMode> resolvedModes_;
+    quint64 warpCount_ = 0;
+    bool warpVisible_ = false;
     QImage preview_;           // premultiplied; transparent outside the mask
     QImage previewMask_;       // the mask at the preview's size, cached for a run
     qint64 previewMaskKey_ = 0;

@@ -52,6 +52,20 @@ void Document::clearPoints() {
     changePoints({}, tr("Clear points"));
 }
 
+void Document::setDragMode(int index, DragMode mode) {
+    if (index < 0 || index >= points_.size() || points_[index].mode == mode) return;
+    DragPoints after = points_;
+    after[index].mode = mode;
+    changePoints(after, tr("Set drag mode: %1").arg(QString::fromUtf8(dragModeName(mode))));
+}
+
+std::vector<DragPair> completeDrags(const DragPoints& points) {
+    std::vector<DragPair> drags;
+    for (const DragPoint& p : points)
+        if (p.hasTarget) drags.push_back({{p.handle.x(), p.handle.y()}, {p.target.x(), p.target.y()}, p.mode});
+    return drags;
+}
+
 void Document::setPointsNoUndo(const DragPoints& points) { applyPoints(points); }
 
 bool Document::hasMask() const { return !maskIsEmpty(mask_); }

@@ -2,6 +2,7 @@
 // The edited document: the picture, its drag points, its mask and its edit parameters, with the
 // undo stack that records every user action (Gwenview's Document / Qt's Undo Framework example).
 // Widgets observe it through signals; every user-visible change goes through a QUndoCommand.
+#include "dragdiff/engine.h"
 #include "dragdiff/parameters.h"
 
 #include <QImage>
@@ -13,16 +14,20 @@
 
 namespace dragdiff::ui {
 
-// One drag: a handle and, once the user has placed it, its target (image pixels).
+// One drag: a handle and, once the user has placed it, its target (image pixels), and how its
+// part follows (auto: the engine decides from the heatmap; move; reshape).
 struct DragPoint {
     QPointF handle;
     QPointF target;
     bool hasTarget = false;
+    DragMode mode = DragMode::Auto;
     bool operator==(const DragPoint& o) const {
-        return handle == o.handle && target == o.target && hasTarget == o.hasTarget;
+        return handle == o.handle && target == o.target && hasTarget == o.hasTarget && mode == o.mode;
     }
 };
 using DragPoints = QVector<DragPoint>;
+// The complete pairs as the engine takes them (with their modes), in order.
+std::vector<DragPair> completeDrags(const DragPoints& points);
 
 class Document : public QObject {
     Q_OBJECT
@@ -47,6 +52,8 @@ public:
     // merge into a single step.
     void changePoints(const DragPoints& after, const QString& text, int mergeSession = 0);
     void clearPoints();
+    // Sets how pair `index` follows its drag: one undo step ("Set drag mode: reshape").
+    void setDragMode(int index, DragMode mode);
 
     const QImage& mask() const { return mask_; }  // Format_Alpha8 or null
     bool hasMask() const;

@@ -13,6 +13,11 @@ HeatMap FacadeBackend::heatmap(PointF point, const EditParameters& parameters) c
     return engine_.heatmap(point, parameters);
 }
 
+WarpPreview FacadeBackend::warpPreview(const std::vector<DragPair>& drags, const Mask& mask,
+                                       const EditParameters& parameters) const {
+    return engine_.warpPreview(drags, mask, parameters);
+}
+
 EditResult FacadeBackend::edit(const EditRequest& request, const ProgressCallback& progress,
                                const std::atomic<bool>* cancel) {
     return engine_.edit(request, progress, cancel);

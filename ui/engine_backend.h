@@ -18,6 +18,9 @@ public:
     // Called from the heatmap thread, possibly while loadModel(), prepareImage() or edit() runs
     // (the facade allows it: NotReady while there are no features).
     virtual HeatMap heatmap(PointF point, const EditParameters& parameters) const = 0;
+    // Called from the warp preview thread, under the same rules as heatmap().
+    virtual WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask,
+                                    const EditParameters& parameters) const = 0;
     virtual EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                             const std::atomic<bool>* cancel) = 0;
 };
@@ -28,6 +31,8 @@ public:
     void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
                       const ProgressCallback& progress) override;
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
+    WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask,
+                            const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;
 

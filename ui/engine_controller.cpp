@@ -2,6 +2,7 @@
 
 #include "ui/engine_worker.h"
 #include "ui/heatmap_worker.h"
+#include "ui/warp_preview_worker.h"
 
 namespace dragdiff::ui {
 
@@ -11,6 +12,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     qRegisterMetaType<EditUpdate>();
     qRegisterMetaType<EditOutcome>();
     qRegisterMetaType<HeatmapResult>();
+    qRegisterMetaType<WarpResult>();
 
     worker_ = new EngineWorker(backend_);
     worker_->moveToThread(&workerThread_);
@@ -18,6 +20,9 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     heatmapWorker_->moveToThread(&heatmapThread_);
     workerThread_.setObjectName("dragdiff-engine");
     heatmapThread_.setObjectName("dragdiff-heatmap");
+    warpWorker_ = new WarpPreviewWorker(backend_);
+    warpWorker_->moveToThread(&warpThread_);
+    warpThread_.setObjectName("dragdiff-warp");
 
     connect(worker_, &EngineWorker::modelLoaded, this, [this](const ModelInfo& info, quint64 generation) {
         if (generation != modelGeneration_) return;
@@ -45,6 +50,12 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
             heatmapWaiting_.reset();
             requestHeatmap(point, parameters);
         }
+        // The newest warp request made while the picture was analysed (unless one was made since).
+        if (warpWaiting_ && warpWaiting_->request == warpRequest_) {
+            warpWaiting_->imageGeneration = imageGeneration_;
+            warpWorker_->post(*warpWaiting_);
+        }
+        warpWaiting_.reset();
     });
     connect(worker_, &EngineWorker::prepareFailed, this, [this](const QString& message, quint64 generation) {
         if (generation != imageGeneration_) return;
@@ -76,20 +87,34 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         if (imageState_ == ImageState::Prepared) Q_EMIT heatmapFailed(m);
     });
 
+    connect(warpWorker_, &WarpPreviewWorker::ready, this, [this](const WarpResult& r) {
+        // Asked against a picture that has since been replaced (or is being analysed again): stale.
+        if (imageState_ != ImageState::Prepared || r.imageGeneration != imageGeneration_) return;
+        Q_EMIT warpPreviewReady(r);
+    });
+    connect(warpWorker_, &WarpPreviewWorker::failed, this, [this](const QString& m, quint64 request) {
+        if (imageState_ == ImageState::Prepared && request == warpRequest_) Q_EMIT warpPreviewFailed(m);
+    });
+
     workerThread_.start();
     heatmapThread_.start();
+    warpThread_.start();
 }
 
 EngineController::~EngineController() {
     if (editCancel_) *editCancel_ = true;
     if (prepareCancel_) *prepareCancel_ = true;
     heatmapWorker_->setEnabled(false);
+    warpWorker_->setEnabled(false);
     workerThread_.quit();
     heatmapThread_.quit();
+    warpThread_.quit();
     workerThread_.wait();
     heatmapThread_.wait();
+    warpThread_.wait();
     delete worker_;
     delete heatmapWorker_;
+    delete warpWorker_;
 }
 
 void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
@@ -98,6 +123,7 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
     modelState_ = ModelState::Loading;
     modelError_.clear();
     heatmapWorker_->setEnabled(false);
+    warpWorker_->setEnabled(false);
     if (prepareCancel_) *prepareCancel_ = true;
     if (imageState_ == ImageState::Prepared || imageState_ == ImageState::Preparing)
         setImageState(ImageState::Waiting);
@@ -110,8 +136,10 @@ void EngineController::prepareImage(const QImage& image, const QString& prompt) 
     pendingImage_ = image;
     pendingPrompt_ = prompt;
     heatmapWaiting_.reset();  // a point on the previous picture
+    warpWaiting_.reset();
     if (prepareCancel_) *prepareCancel_ = true;
     heatmapWorker_->setEnabled(false);
+    warpWorker_->setEnabled(false);
     if (image.isNull()) {
         setImageState(ImageState::None);
         return;
@@ -134,6 +162,7 @@ void EngineController::startPrepare() {
 
 void EngineController::setImageState(ImageState state) {
     heatmapWorker_->setEnabled(state == ImageState::Prepared);
+    warpWorker_->setEnabled(state == ImageState::Prepared);
     if (state == imageState_) return;
     imageState_ = state;
     Q_EMIT imageStateChanged(state);
@@ -145,6 +174,24 @@ void EngineController::requestHeatmap(QPointF imagePoint, const EditParameters& 
         return;
     }
     heatmapWorker_->post(imagePoint, parameters, ++heatmapRequest_);
+}
+
+quint64 EngineController::requestWarpPreview(const QImage& picture, const std::vector<DragPair>& drags,
+                                             const QImage& mask, const EditParameters& parameters) {
+    WarpJob job;
+    job.picture = picture;
+    job.drags = drags;
+    job.mask = mask;
+    job.parameters = parameters;
+    job.request = ++warpRequest_;
+    job.imageGeneration = imageGeneration_;
+    job.postedNs = steadyNowNs();
+    if (imageState_ != ImageState::Prepared) {
+        if (imageState_ != ImageState::None) warpWaiting_ = std::move(job);
+        return warpRequest_;
+    }
+    warpWorker_->post(job);
+    return warpRequest_;
 }
 
 bool EngineController::startEdit(const EditJob& job) {

@@ -1,5 +1,6 @@
 #pragma once
-// The UI thread's handle on the engine: owns the engine worker's thread and the heatmap thread,
+// The UI thread's handle on the engine: owns the engine worker's thread, the heatmap thread and
+// the warp preview thread,
 // tracks what is loaded and prepared, and hands every job its own cancel flag. Its destructor
 // cancels whatever runs, then quit()s and wait()s both threads.
 #include "ui/engine_backend.h"
@@ -18,6 +19,7 @@ namespace dragdiff::ui {
 
 class EngineWorker;
 class HeatmapWorker;
+class WarpPreviewWorker;
 
 class EngineController : public QObject {
     Q_OBJECT
@@ -46,12 +48,21 @@ public:
     void requestHeatmap(QPointF imagePoint, const EditParameters& parameters);
     bool heatmapsAvailable() const { return imageState_ == ImageState::Prepared; }
 
+    // The picture warped by the displacement field these pairs (with their modes) would start the
+    // edit from; answered off the UI thread with warpPreviewReady. Only the newest request is
+    // computed; asked before the picture is prepared, it is answered once it is. Returns the
+    // request's number (increasing).
+    // The answer is composited over `picture` (the document's) at its resolution.
+    quint64 requestWarpPreview(const QImage& picture, const std::vector<DragPair>& drags, const QImage& mask,
+                               const EditParameters& parameters);
+
     bool startEdit(const EditJob& job);
     void cancelEdit();
     bool editRunning() const { return editRunning_; }
 
     EngineWorker* worker() const { return worker_; }
     HeatmapWorker* heatmapWorker() const { return heatmapWorker_; }
+    WarpPreviewWorker* warpWorker() const { return warpWorker_; }
 
 Q_SIGNALS:
     void modelStateChanged(dragdiff::ui::EngineController::ModelState state);
@@ -60,6 +71,8 @@ Q_SIGNALS:
     void prepareError(const QString& message);
     void heatmapReady(const QImage& overlay, QPointF imagePoint);
     void heatmapFailed(const QString& message);
+    void warpPreviewReady(const dragdiff::ui::WarpResult& result);
+    void warpPreviewFailed(const QString& message);
     void editProgress(const dragdiff::ui::EditUpdate& update);
     void editFinished(const dragdiff::ui::EditOutcome& outcome);
     void editFailed(const QString& message);
@@ -73,8 +86,10 @@ private:
     std::shared_ptr<EngineBackend> backend_;
     QThread workerThread_;
     QThread heatmapThread_;
+    QThread warpThread_;
     EngineWorker* worker_ = nullptr;
     HeatmapWorker* heatmapWorker_ = nullptr;
+    WarpPreviewWorker* warpWorker_ = nullptr;
 
     ModelState modelState_ = ModelState::None;
     QString modelError_;
@@ -92,6 +107,8 @@ private:
     std::shared_ptr<std::atomic<bool>> editCancel_;
     quint64 heatmapRequest_ = 0;
     std::optional<std::pair<QPointF, EditParameters>> heatmapWaiting_;
+    quint64 warpRequest_ = 0;
+    std::optional<WarpJob> warpWaiting_;
 };
 
 }  // namespace dragdiff::ui

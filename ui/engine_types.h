@@ -42,9 +42,34 @@ struct HeatmapResult {
     quint64 request = 0;
 };
 
+// A warp preview request: the complete pairs with their modes, the mask (Alpha8 or null =
+// everywhere) and the parameters, stamped when the change that asked for it happened.
+struct WarpJob {
+    QImage picture;  // the document's picture: the warp is shown at its resolution
+    std::vector<DragPair> drags;
+    QImage mask;
+    EditParameters parameters;
+    quint64 request = 0;
+    quint64 imageGeneration = 0;  // the prepared picture it was asked against
+    qint64 postedNs = 0;          // steady clock, for the latency the UI reports
+};
+
+struct WarpResult {
+    QImage image;                 // RGBA8888, the picture's size: the warp composited over it
+    QVector<DragMode> modes;      // per complete pair, as the engine resolved them (never Auto)
+    quint64 request = 0;
+    quint64 imageGeneration = 0;
+    qint64 postedNs = 0;
+    double computeMs = 0;         // the engine's call alone
+};
+
+// Now on the steady clock, in nanoseconds (WarpJob::postedNs).
+qint64 steadyNowNs();
+
 }  // namespace dragdiff::ui
 
 Q_DECLARE_METATYPE(dragdiff::ModelInfo)
 Q_DECLARE_METATYPE(dragdiff::ui::EditUpdate)
 Q_DECLARE_METATYPE(dragdiff::ui::EditOutcome)
 Q_DECLARE_METATYPE(dragdiff::ui::HeatmapResult)
+Q_DECLARE_METATYPE(dragdiff::ui::WarpResult)

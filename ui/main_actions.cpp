@@ -7,6 +7,7 @@
 #include <QMainWindow>
 #include <QMenuBar>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUndoStack>
 
 namespace dragdiff::ui {
@@ -92,6 +93,24 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     toggleMask->setShortcut(Qt::Key_M);
     toggleMask->setCheckable(true);
     toggleMask->setChecked(true);
+    warpPreview = make(tr("&Warp Preview"), "warp",
+                       tr("Show the picture warped as the edit would start to deform it, before Run (W); "
+                          "Compare or hold \\ shows the picture beside it"));
+    warpPreview->setShortcut(Qt::Key_W);
+    warpPreview->setCheckable(true);
+    cycleDragMode = make(tr("&Cycle Drag Mode"), "drag-mode",
+                         tr("Switch the selected pair between auto, move and reshape (D)"));
+    cycleDragMode->setShortcut(Qt::Key_D);
+    modeAuto = make(tr("&Auto"), "mode-auto", tr("The engine decides from the handle's part whether it moves or reshapes"));
+    modeMove = make(tr("&Move"), "mode-move", tr("The part moves whole (solid arrow)"));
+    modeReshape = make(tr("&Reshape"), "mode-reshape",
+                       tr("The part deforms while the structure it belongs to stays (dashed, bowed arrow)"));
+    dragModes = new QActionGroup(this);
+    for (QAction* m : {modeAuto, modeMove, modeReshape}) {
+        m->setCheckable(true);
+        dragModes->addAction(m);
+    }
+    modeAuto->setChecked(true);
     about = make(tr("&About DragDiff"), "about", tr("About DragDiff"));
 
     QMenuBar* bar = window->menuBar();
@@ -114,6 +133,11 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     edit->addAction(deletePoint);
     edit->addAction(clearPoints);
     edit->addAction(clearMask);
+    edit->addSeparator();
+    dragModeMenu = edit->addMenu(tr("Drag &Mode"));
+    dragModeMenu->addActions({modeAuto, modeMove, modeReshape});
+    dragModeMenu->addSeparator();
+    dragModeMenu->addAction(cycleDragMode);
     QMenu* toolsMenu = bar->addMenu(tr("&Tools"));
     toolsMenu->addActions({pointTool, brushTool, eraserTool});
     toolsMenu->addSeparator();
@@ -121,7 +145,7 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     viewMenu = bar->addMenu(tr("&View"));
     viewMenu->addActions({fit, actualSize, zoomIn, zoomOut});
     viewMenu->addSeparator();
-    viewMenu->addActions({toggleHeatmap, toggleMask, compare});
+    viewMenu->addActions({toggleHeatmap, toggleMask, warpPreview, compare});
     QMenu* runMenu = bar->addMenu(tr("&Run"));
     runMenu->addActions({run, cancel});
     QMenu* help = bar->addMenu(tr("&Help"));
@@ -140,13 +164,21 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     toolBar->addSeparator();
     toolBar->addActions({clearPoints, clearMask});
     toolBar->addSeparator();
+    toolBar->addActions({cycleDragMode, warpPreview});
+    // The mode button cycles on a click; its arrow opens the three modes.
+    if (auto* modeButton = qobject_cast<QToolButton*>(toolBar->widgetForAction(cycleDragMode))) {
+        modeButton->setMenu(dragModeMenu);
+        modeButton->setPopupMode(QToolButton::MenuButtonPopup);
+    }
+    toolBar->addSeparator();
     toolBar->addActions({run, cancel, compare});
     // Short labels keep the bar readable at 1280 px; the full text stays in the menus.
     const std::pair<QAction*, QString> shortText[] = {
         {open, tr("Open")}, {exportImage, tr("Export")}, {undo, tr("Undo")}, {redo, tr("Redo")},
         {pointTool, tr("Points")}, {brushTool, tr("Mask")}, {eraserTool, tr("Eraser")},
         {clearPoints, tr("Clear Points")}, {clearMask, tr("Clear Mask")}, {run, tr("Run")},
-        {cancel, tr("Cancel")}, {compare, tr("Compare")}};
+        {cancel, tr("Cancel")}, {compare, tr("Compare")}, {cycleDragMode, tr("Mode")},
+        {warpPreview, tr("Warp")}};
     for (const auto& [action, text] : shortText) action->setIconText(text);
     refreshIcons();
 }

@@ -45,6 +45,14 @@ public:
     QAction* zoomOut = nullptr;
     QAction* toggleHeatmap = nullptr;
     QAction* toggleMask = nullptr;
+    QAction* warpPreview = nullptr;  // W: the picture warped by the pairs' displacement field
+    // The selected pair's drag mode: D cycles auto → move → reshape; Edit ▸ Drag Mode sets one.
+    QAction* cycleDragMode = nullptr;
+    QAction* modeAuto = nullptr;
+    QAction* modeMove = nullptr;
+    QAction* modeReshape = nullptr;
+    QActionGroup* dragModes = nullptr;
+    QMenu* dragModeMenu = nullptr;
     QAction* about = nullptr;
     QActionGroup* tools = nullptr;
     QMenu* recentMenu = nullptr;

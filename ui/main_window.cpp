@@ -11,11 +11,13 @@
 #include "ui/message_banner.h"
 #include "ui/model_chooser.h"
 #include "ui/off_ui_thread.h"
+#include "ui/pair_mode_switch.h"
 #include "ui/parameter_panel.h"
 #include "ui/point_tool.h"
 #include "ui/project_file.h"
 #include "ui/recent_files.h"
 #include "ui/side_panel.h"
+#include "ui/warp_previewer.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -122,6 +124,7 @@ void MainWindow::buildUi() {
     actions_->viewMenu->addSeparator();
     actions_->viewMenu->addAction(dock->toggleViewAction());
     recent_ = new RecentFiles(actions_->recentMenu, this);
+    modeSwitch_ = new PairModeSwitch(actions_, document_, canvas_, this);
 
     pointTool_ = std::make_unique<PointTool>(canvas_, document_);
     brushTool_ = std::make_unique<MaskBrushTool>(canvas_, document_, false);
@@ -182,6 +185,16 @@ void MainWindow::connectActions() {
     connect(side_->runButton(), &QPushButton::clicked, this, &MainWindow::runEdit);
     connect(a->cancel, &QAction::triggered, this, &MainWindow::cancelEdit);
     connect(a->compare, &QAction::toggled, canvas_, &Canvas::setCompareSplit);
+    connect(a->warpPreview, &QAction::toggled, this, [this](bool on) {
+        warpPreviewer_->setVisible(on);
+        updateActions();  // Compare then sets the warp against the picture
+        if (!on) message_->setText(tr("Warp preview off."));
+        else if (document_->completePairCount() == 0)
+            message_->setText(tr("Warp preview on: place a handle and its target to see the picture deform."));
+        else
+            message_->setText(tr("Warp preview: the picture as the edit would start to deform it. Compare or hold \\ "
+                                 "shows the picture; W hides it."));
+    });
     connect(a->fit, &QAction::triggered, canvas_, &Canvas::fitToWindow);
     connect(a->actualSize, &QAction::triggered, canvas_, &Canvas::actualSize);
     connect(a->zoomIn, &QAction::triggered, canvas_, &Canvas::zoomIn);
@@ -237,6 +250,8 @@ void MainWindow::connectEngine() {
         progress_->show();
     });
     connect(engine_, &EngineController::heatmapFailed, this, [this](const QString& m) { message_->setText(m); });
+    warpPreviewer_ = new WarpPreviewer(document_, canvas_, engine_, this);
+    connect(warpPreviewer_, &WarpPreviewer::failed, this, [this](const QString& m) { message_->setText(m); });
     connect(document_, &Document::imageChanged, this, [this] {
         engine_->prepareImage(document_->image(), QString::fromStdString(document_->parameters().prompt));
     });
@@ -579,8 +594,7 @@ void MainWindow::runEdit() {
     }
     EditJob job;
     job.image = document_->image();
-    for (const DragPoint& p : document_->points())
-        if (p.hasTarget) job.drags.push_back({{p.handle.x(), p.handle.y()}, {p.target.x(), p.target.y()}});
+    job.drags = completeDrags(document_->points());  // each with its mode (auto, move, reshape)
     if (!document_->mask().isNull()) job.mask = document_->mask().copy();
     job.parameters = document_->parameters();
     if (!engine_->startEdit(job)) return;
@@ -659,8 +673,12 @@ void MainWindow::updateActions() {
     a->run->setEnabled(has && idle);
     side_->runButton()->setEnabled(has && idle);
     a->cancel->setEnabled(running_ && !cancelling_);
-    a->compare->setEnabled(!document_->previousImage().isNull());
-    if (document_->previousImage().isNull() && a->compare->isChecked()) a->compare->setChecked(false);
+    // Compare: the picture before the last edit, or, with the warp preview on, the warp against the picture.
+    const bool comparable = !document_->previousImage().isNull() || a->warpPreview->isChecked();
+    a->compare->setEnabled(comparable);
+    if (!comparable && a->compare->isChecked()) a->compare->setChecked(false);
+    a->warpPreview->setEnabled(has);
+    modeSwitch_->sync();
 }
 
 void MainWindow::updateTitle() {

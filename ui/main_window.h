@@ -18,9 +18,11 @@ class Document;
 class MainActions;
 class MaskBrushTool;
 class MessageBanner;
+class PairModeSwitch;
 class PointTool;
 class RecentFiles;
 class SidePanel;
+class WarpPreviewer;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -64,6 +66,8 @@ public:
     MaskBrushTool* eraserTool() const { return eraserTool_.get(); }
     QProgressBar* progressBar() const { return progress_; }
     Autosave* autosave() const { return autosave_; }
+    WarpPreviewer* warpPreviewer() const { return warpPreviewer_; }
+    PairModeSwitch* pairModeSwitch() const { return modeSwitch_; }
     static QString sampleImagePath();
 
 protected:
@@ -107,6 +111,8 @@ private:
     MainActions* actions_ = nullptr;
     RecentFiles* recent_ = nullptr;
     Autosave* autosave_ = nullptr;
+    WarpPreviewer* warpPreviewer_ = nullptr;
+    PairModeSwitch* modeSwitch_ = nullptr;
     std::unique_ptr<PointTool> pointTool_;
     std::unique_ptr<MaskBrushTool> brushTool_;
     std::unique_ptr<MaskBrushTool> eraserTool_;

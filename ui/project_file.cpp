@@ -56,9 +56,7 @@ void ProjectFile::save(const Snapshot& document, const QString& projectPath, con
         dragdiff::saveMask(toMask(document.mask), maskPath.toStdString());
         spec.maskPath = maskPath.toStdString();
     }
-    for (const DragPoint& p : document.points)
-        if (p.hasTarget)  // the format holds complete drags only
-            spec.drags.push_back({{p.handle.x(), p.handle.y()}, {p.target.x(), p.target.y()}});
+    spec.drags = completeDrags(document.points);  // the format holds complete drags only, with their modes
     spec.parameters = document.parameters;
     dragdiff::writeEditSpec(spec, projectPath.toStdString());
 }
@@ -73,6 +71,7 @@ ProjectFile::Contents ProjectFile::load(const QString& projectPath) {
         p.handle = QPointF(d.handle.x, d.handle.y);
         p.target = QPointF(d.target.x, d.target.y);
         p.hasTarget = true;
+        p.mode = d.mode;
         c.points.append(p);
     }
     if (!spec.maskPath.empty()) {

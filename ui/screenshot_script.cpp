@@ -8,6 +8,7 @@
 #include "ui/mask_brush_tool.h"
 #include "ui/message_banner.h"
 #include "ui/side_panel.h"
+#include "ui/warp_previewer.h"
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +19,7 @@
 #include <QProgressBar>
 #include <QStyleFactory>
 #include <QThread>
+#include <QUndoStack>
 
 #include <cstdio>
 #include <functional>
@@ -136,10 +138,37 @@ int ScreenshotScript::run(const QString& outputDir) {
     settle(300);
     failures += !grab(&window, outputDir, "03-points-mask");
 
+    // The warp preview (W) before Run, without the mask (it would bound the warp): the ball moved
+    // whole, the peak raised by a reshape, a tree on auto (its arrow shows what the engine chose).
+    doc->clearMask();
+    DragPoints warpPairs;
+    warpPairs.append({QPointF(76, 196), QPointF(116, 168), true, DragMode::Move});
+    warpPairs.append({QPointF(113, 76), QPointF(113, 50), true, DragMode::Reshape});
+    warpPairs.append({QPointF(205, 150), QPointF(228, 150), true, DragMode::Auto});
+    doc->changePoints(warpPairs, "script");
+    canvas->setSelectedPair(1);
+    canvas->clearHeatmap();
+    window.actions()->warpPreview->setChecked(true);
+    WarpPreviewer* warp = window.warpPreviewer();
+    check(settleUntil([&] { return warp->lastShown() > 0 && warp->lastShown() == warp->lastRequest(); }, 10000),
+          "the warp preview arrives");
+    std::printf("warp preview: %.1f ms from the change to the canvas (%.1f ms in the engine)\n", warp->lastLatencyMs(),
+                warp->lastComputeMs());
+    failures += !grab(&window, outputDir, "04-warp-preview");
+    window.actions()->compare->setChecked(true);
+    canvas->setSplitPosition(0.45);
+    failures += !grab(&window, outputDir, "05-warp-compare");
+    window.actions()->compare->setChecked(false);
+    canvas->setSplitPosition(0.5);
+    window.actions()->warpPreview->setChecked(false);
+    doc->undoStack()->undo();  // the pairs
+    doc->undoStack()->undo();  // the mask comes back
+    canvas->setSelectedPair(0);
+
     window.actions()->brushTool->trigger();
     canvas->setScale(3.0, canvas->imageToWidget(QPointF(90, 180)));
     hover(canvas, canvas->imageToWidget(QPointF(100, 170)));
-    failures += !grab(&window, outputDir, "04-zoomed-brush");
+    failures += !grab(&window, outputDir, "06-zoomed-brush");
 
     // A real run: a preview mid-way, then the finished edit.
     window.actions()->pointTool->trigger();
@@ -154,16 +183,16 @@ int ScreenshotScript::run(const QString& outputDir) {
     auto done = QObject::connect(engine, &EngineController::editFinished, [&] { finished = true; });
     window.runEdit();
     check(settleUntil([&] { return editingSteps >= 8 || finished; }, 120000), "the run streams previews");
-    failures += !grab(&window, outputDir, "05-run-preview");
+    failures += !grab(&window, outputDir, "07-run-preview");
     check(settleUntil([&] { return finished; }, 120000), "the run finishes");
     QObject::disconnect(conn);
     QObject::disconnect(done);
     window.actions()->toggleMask->setChecked(false);  // the result without the mask's tint
-    failures += !grab(&window, outputDir, "06-finished-edit");
+    failures += !grab(&window, outputDir, "08-finished-edit");
     window.actions()->toggleMask->setChecked(true);
 
     window.actions()->compare->setChecked(true);
-    failures += !grab(&window, outputDir, "07-compare");
+    failures += !grab(&window, outputDir, "09-compare");
     window.actions()->compare->setChecked(false);
 
     // A model that cannot load: the message, with the work kept.
@@ -171,12 +200,12 @@ int ScreenshotScript::run(const QString& outputDir) {
     missing.path = QDir(outputDir).absoluteFilePath("no-such-model.safetensors").toStdString();
     engine->loadModel(missing);
     settleUntil([&] { return engine->modelState() != MS::Loading; }, 30000);
-    failures += !grab(&window, outputDir, "08-model-error");
+    failures += !grab(&window, outputDir, "10-model-error");
     window.banner()->hide();
 
     QApplication::setPalette(darkPalette());
     window.sidePanel()->advanced()->setChecked(true);
-    failures += !grab(&window, outputDir, "09-dark-advanced");
+    failures += !grab(&window, outputDir, "11-dark-advanced");
     window.sidePanel()->advanced()->setChecked(false);
     return failures == 0 ? 0 : 1;
 }

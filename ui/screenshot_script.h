@@ -1,8 +1,8 @@
 #pragma once
 // `dragdiff --screenshot-script DIR`: drives the real window on the real engine and the embedded
-// model through a fixed sequence of states (start, heatmap, points and mask, zoomed brush, run
-// preview, finished edit, compare, model error, dark palette) and writes one PNG of the window
-// per state with QWidget::grab. Used by tests/ui/screenshots.sh.
+// model through a fixed sequence of states (start, heatmap, points and mask, warp preview and its
+// comparison, zoomed brush, run preview, finished edit, compare, model error, dark palette) and
+// writes one PNG of the window per state with QWidget::grab. Used by tests/ui/screenshots.sh.
 #include <QString>
 
 namespace dragdiff::ui {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the real DragDiff under a virtual X server and writes PNGs of the window in scripted
-# states on the embedded model (start, heatmap, points and mask, zoomed brush, run preview,
-# finished edit, compare, model error, dark palette) for a person to look at.   tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]
+# states on the embedded model (start, heatmap, points and mask, warp preview, warp compare,
+# zoomed brush, run preview, finished edit, compare, model error, dark palette) for a person to
+# look at.   tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${1:-$here/build}"

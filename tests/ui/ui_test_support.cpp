@@ -9,6 +9,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -38,8 +39,46 @@ void FakeBackend::prepareImage(const RgbaImage& image, const std::string&, const
         }
         if (stage < 3 && prepareStageMs > 0) QThread::msleep(static_cast<unsigned long>(prepareStageMs));
     }
+    {
+        std::lock_guard lock(mutex_);
+        prepared_ = image;
+    }
     width_ = image.width;
     height_ = image.height;
+}
+
+std::vector<DragPair> FakeBackend::lastEditDrags() const {
+    std::lock_guard lock(mutex_);
+    return lastEditDrags_;
+}
+
+std::vector<DragPair> FakeBackend::lastWarpDrags() const {
+    std::lock_guard lock(mutex_);
+    return lastWarpDrags_;
+}
+
+WarpPreview FakeBackend::warpPreview(const std::vector<DragPair>& drags, const Mask&, const EditParameters&) const {
+    ++warpCalls;
+    if (width_ == 0) throw NotReady("not prepared");
+    if (warpMs > 0) QThread::msleep(static_cast<unsigned long>(warpMs));
+    std::lock_guard lock(mutex_);
+    lastWarpDrags_ = drags;
+    WarpPreview w;
+    w.image = prepared_;
+    const int width = prepared_.width, height = prepared_.height;
+    for (const DragPair& d : drags) {
+        w.modes.push_back(d.mode == DragMode::Auto ? autoResolvesTo : d.mode);
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x) {
+                if (std::hypot(x - d.target.x, y - d.target.y) > warpRadius) continue;
+                const int sx = std::clamp(static_cast<int>(std::lround(x - d.target.x + d.handle.x)), 0, width - 1);
+                const int sy = std::clamp(static_cast<int>(std::lround(y - d.target.y + d.handle.y)), 0, height - 1);
+                for (int c = 0; c < 4; ++c)
+                    w.image.pixels[(static_cast<size_t>(y) * width + x) * 4 + c] =
+                        prepared_.pixels[(static_cast<size_t>(sy) * width + sx) * 4 + c];
+            }
+    }
+    return w;
 }
 
 HeatMap FakeBackend::heatmap(PointF point, const EditParameters& parameters) const {
@@ -61,6 +100,10 @@ HeatMap FakeBackend::heatmap(PointF point, const EditParameters& parameters) con
 EditResult FakeBackend::edit(const EditRequest& request, const ProgressCallback& progress,
                              const std::atomic<bool>* cancel) {
     ++editCalls;
+    {
+        std::lock_guard lock(mutex_);
+        lastEditDrags_ = request.drags;
+    }
     if (request.drags.empty()) throw InvalidRequest("no drags");
     RgbaImage out = request.image;
     for (size_t i = 0; i < out.pixels.size(); i += 4) out.pixels[i] = static_cast<uint8_t>(255 - out.pixels[i]);
@@ -160,9 +203,9 @@ PictureWindow::PictureWindow(std::shared_ptr<FakeBackend> fake) : backend(std::m
     if (!window->openFile(writeTestImage(dir.path()))) throw std::runtime_error("the test picture did not open");
 }
 
-void PictureWindow::loadModel() {
+void PictureWindow::loadModel(int timeoutMs) {
     window->engine()->loadModel(ModelSpec{});
-    if (!waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }))
+    if (!waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }, timeoutMs))
         throw std::runtime_error("the picture was not analysed within the timeout");
 }
 

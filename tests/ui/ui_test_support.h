@@ -11,6 +11,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace dragdiff::ui::test {
 
@@ -28,15 +30,30 @@ public:
     mutable std::atomic<double> lastHeatmapThreshold{0};  // the parameters of the newest heatmap
     std::atomic<int> editCalls{0};
     std::atomic<int> stepsRun{0};
+    // Warp previews: each pair's disc of `warpRadius` px around its handle is copied to its target
+    // (backward warp); auto pairs resolve to `autoResolvesTo`. Takes `warpMs`.
+    double warpRadius = 20;
+    DragMode autoResolvesTo = DragMode::Reshape;
+    int warpMs = 2;
+    mutable std::atomic<int> warpCalls{0};
+    // What the last edit and the last warp preview were asked with (any thread).
+    std::vector<DragPair> lastEditDrags() const;
+    std::vector<DragPair> lastWarpDrags() const;
 
     ModelInfo loadModel(const ModelSpec& spec) override;
     void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
                       const ProgressCallback& progress) override;
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
+    WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask,
+                            const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;
 
 private:
+    mutable std::mutex mutex_;
+    std::vector<DragPair> lastEditDrags_;
+    mutable std::vector<DragPair> lastWarpDrags_;
+    mutable RgbaImage prepared_;  // guarded by mutex_
     std::atomic<int> width_{0};  // written by prepareImage, read by the heatmap thread
     std::atomic<int> height_{0};
 };
@@ -64,7 +81,7 @@ struct PictureWindow {
 
     explicit PictureWindow(std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>());
     // Loads a model and waits until the picture's analysis is done.
-    void loadModel();
+    void loadModel(int timeoutMs = 5000);
     // Clicks a handle, then its target.
     void addPair(QPointF handle, QPointF target);
 };
