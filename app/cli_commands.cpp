@@ -191,7 +191,7 @@ int runEdit(const std::vector<std::string>& argv, const std::atomic<bool>& cance
         for (const auto& d : spec.drags) drags.push_back({{"handle", {d.handle.x, d.handle.y}}, {"target", {d.target.x, d.target.y}}});
         json report = {{"image", spec.imagePath}, {"output", spec.outputPath}, {"mask", spec.maskPath},
                        {"model", infoJson(engine.modelInfo())}, {"drags", drags}, {"parameters", params},
-                       {"steps", steps}, {"timings", result.timings},
+                       {"steps", steps}, {"timings", result.timings}, {"passes", result.counts},
                        {"image_size", {request.image.width, request.image.height}}};
         writeTextFileAtomically(a.get("report"), report.dump(2) + "\n");
     }

@@ -40,6 +40,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     connect(worker_, &EngineWorker::imagePrepared, this, [this](quint64 generation) {
         if (generation != imageGeneration_) return;
         setImageState(ImageState::Prepared);
+        startInversion();
         if (heatmapWaiting_) {
             const auto [point, parameters] = *heatmapWaiting_;
             heatmapWaiting_.reset();
@@ -50,6 +51,13 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         if (generation != imageGeneration_) return;
         setImageState(ImageState::Failed);
         Q_EMIT prepareError(message);
+    });
+    connect(worker_, &EngineWorker::inversionPrepared, this, [this](quint64 generation) {
+        if (generation == inversionGeneration_) setInversionState(InversionState::Ready);
+    });
+    connect(worker_, &EngineWorker::inversionFailed, this, [this](const QString&, quint64 generation) {
+        // Not shown: Run reports the same failure with its own message, when the user asks for it.
+        if (generation == inversionGeneration_) setInversionState(InversionState::Failed);
     });
     connect(worker_, &EngineWorker::editProgress, this, [this](const EditUpdate& u) {
         worker_->progressConsumed();
@@ -83,6 +91,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
 EngineController::~EngineController() {
     if (editCancel_) *editCancel_ = true;
     if (prepareCancel_) *prepareCancel_ = true;
+    if (inversionCancel_) *inversionCancel_ = true;
     heatmapWorker_->setEnabled(false);
     workerThread_.quit();
     heatmapThread_.quit();
@@ -99,6 +108,7 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
     modelError_.clear();
     heatmapWorker_->setEnabled(false);
     if (prepareCancel_) *prepareCancel_ = true;
+    cancelInversion();
     if (imageState_ == ImageState::Prepared || imageState_ == ImageState::Preparing)
         setImageState(ImageState::Waiting);
     Q_EMIT modelStateChanged(modelState_);
@@ -111,6 +121,7 @@ void EngineController::prepareImage(const QImage& image, const QString& prompt) 
     pendingPrompt_ = prompt;
     heatmapWaiting_.reset();  // a point on the previous picture
     if (prepareCancel_) *prepareCancel_ = true;
+    cancelInversion();
     heatmapWorker_->setEnabled(false);
     if (image.isNull()) {
         setImageState(ImageState::None);
@@ -130,6 +141,45 @@ void EngineController::startPrepare() {
             w->prepareImage(image, prompt, cancel, generation);
         },
         Qt::QueuedConnection);
+}
+
+void EngineController::setEditParameters(const EditParameters& parameters) {
+    const bool sameTrajectory = parameters.prompt == inversionParameters_.prompt &&
+                                parameters.steps == inversionParameters_.steps &&
+                                parameters.strength == inversionParameters_.strength;
+    inversionParameters_ = parameters;
+    if (sameTrajectory) return;
+    // Not prepared yet: the inversion starts when the picture is.
+    if (imageState_ == ImageState::Prepared) startInversion();
+    else cancelInversion();
+}
+
+void EngineController::startInversion() {
+    cancelInversion();
+    if (pendingImage_.isNull() || modelState_ != ModelState::Ready) return;
+    inversionCancel_ = std::make_shared<std::atomic<bool>>(false);
+    const quint64 generation = ++inversionGeneration_;
+    setInversionState(InversionState::Preparing);
+    // Queued behind the preparation on the engine's thread; an edit started meanwhile waits
+    // behind it there and then finds the inversion ready.
+    QMetaObject::invokeMethod(
+        worker_,
+        [w = worker_, image = pendingImage_, parameters = inversionParameters_, cancel = inversionCancel_,
+         generation] { w->prepareInversion(image, parameters, cancel, generation); },
+        Qt::QueuedConnection);
+}
+
+void EngineController::cancelInversion() {
+    if (inversionCancel_) *inversionCancel_ = true;
+    inversionCancel_.reset();
+    ++inversionGeneration_;  // a late answer of the cancelled job is ignored
+    setInversionState(InversionState::None);
+}
+
+void EngineController::setInversionState(InversionState state) {
+    if (state == inversionState_) return;
+    inversionState_ = state;
+    Q_EMIT inversionStateChanged(state);
 }
 
 void EngineController::setImageState(ImageState state) {

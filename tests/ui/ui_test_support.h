@@ -28,6 +28,11 @@ public:
     mutable std::atomic<double> lastHeatmapThreshold{0};  // the parameters of the newest heatmap
     std::atomic<int> editCalls{0};
     std::atomic<int> stepsRun{0};
+    int inversionStageMs = 0;  // each of the five inversion stages takes this long
+    std::atomic<int> inversionCalls{0};
+    std::atomic<int> inversionsDone{0};
+    std::atomic<int> inversionsCancelled{0};
+    std::atomic<int> lastInversionSteps{0};  // the steps of the newest completed inversion
 
     ModelInfo loadModel(const ModelSpec& spec) override;
     void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
@@ -35,6 +40,8 @@ public:
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;
+    bool prepareInversion(const RgbaImage& image, const EditParameters& parameters, const std::atomic<bool>* cancel,
+                          const ProgressCallback& progress) override;
 
 private:
     std::atomic<int> width_{0};  // written by prepareImage, read by the heatmap thread
