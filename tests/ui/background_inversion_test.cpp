@@ -14,6 +14,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <functional>
+
 using namespace dragdiff::ui;
 using namespace dragdiff::ui::test;
 
