@@ -196,7 +196,7 @@ int runEdit(const std::vector<std::string>& argv, const std::atomic<bool>& cance
         }
         json report = {{"image", spec.imagePath}, {"output", spec.outputPath}, {"mask", spec.maskPath},
                        {"model", infoJson(engine.modelInfo())}, {"drags", drags}, {"parameters", params},
-                       {"steps", steps}, {"timings", result.timings},
+                       {"steps", steps}, {"timings", result.timings}, {"passes", result.counts},
                        {"image_size", {request.image.width, request.image.height}}};
         writeTextFileAtomically(a.get("report"), report.dump(2) + "\n");
     }

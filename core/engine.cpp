@@ -5,8 +5,11 @@
 #include "diffusion/ddim_scheduler.h"
 #include "drag/correspondence.h"
 #include "drag/drag_editor.h"
+#include "drag/edit_context.h"
 #include "drag/feature_cache.h"
+#include "drag/inversion_cache.h"
 #include "drag/latent_ops.h"
+#include "drag/original_branch.h"
 #include "drag/pipeline.h"
 #include "drag/warp_preview.h"
 #include "drag/working_image.h"
@@ -77,6 +80,7 @@ struct Engine::Impl {
     // Serialises everything that runs the model (loadModel, prepareImage, edit).
     std::mutex modelMutex;
     std::optional<drag::Pipeline> pipeline;
+    drag::InversionCache inversions;  // guarded by modelMutex; emptied when a model loads
     // A copy of the loaded model's description, readable while the model mutex is held elsewhere.
     mutable std::mutex infoMutex;
     std::optional<ModelInfo> info;
@@ -109,6 +113,7 @@ ModelInfo Engine::loadModel(const ModelSpec& spec) {
     std::lock_guard model(impl_->modelMutex);
     impl_->setInfo(std::nullopt);
     impl_->dropFeatures();  // heatmap() says NotReady from here on, and never sees the old model's features
+    impl_->inversions.clear();
     impl_->pipeline.reset();  // the old model's memory goes before the new one is read
     return translated("loading the model", [&] {
         impl_->pipeline.emplace(drag::loadPipeline(spec));
@@ -218,7 +223,34 @@ EditResult Engine::edit(const EditRequest& request, const ProgressCallback& prog
     if (!impl_->pipeline) throw InvalidRequest("load a model before running an edit");
     return translated("the edit", [&] {
         drag::AutocastScope autocast(*impl_->pipeline);
-        return drag::runDragEdit(*impl_->pipeline, request, progress, cancel);
+        return drag::runDragEdit(*impl_->pipeline, request, progress, cancel, &impl_->inversions);
+    });
+}
+
+bool Engine::prepareInversion(const RgbaImage& image, const EditParameters& parameters, const std::atomic<bool>* cancel,
+                              const ProgressCallback& progress) {
+    std::lock_guard model(impl_->modelMutex);
+    if (!impl_->pipeline) throw InvalidRequest("load a model before preparing an edit");
+    if (image.empty()) throw InvalidRequest("no image to prepare");
+    validateParameters(parameters);
+    return translated("preparing the edit (encoding and inversion)", [&] {
+        at::NoGradGuard noGrad;
+        drag::Pipeline& p = *impl_->pipeline;
+        drag::AutocastScope autocast(p);
+        drag::EditContext c(p, parameters);
+        c.context = p.encodePrompt(parameters.prompt);
+        c.scheduler.setTimesteps(parameters.steps);
+        const drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
+        if (impl_->inversions.find(drag::inversionKeyOf(c, work))) return false;
+        const auto start = std::chrono::steady_clock::now();
+        std::map<std::string, double> timings;
+        auto emit = [&](EditProgress e) {
+            e.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (progress) progress(e);
+        };
+        drag::originalBranch(c, work, c.scheduler.startIndex(parameters.strength), emit, cancel, &impl_->inversions,
+                             timings);
+        return true;
     });
 }
 

@@ -23,4 +23,9 @@ EditResult FacadeBackend::edit(const EditRequest& request, const ProgressCallbac
     return engine_.edit(request, progress, cancel);
 }
 
+bool FacadeBackend::prepareInversion(const RgbaImage& image, const EditParameters& parameters,
+                                     const std::atomic<bool>* cancel, const ProgressCallback& progress) {
+    return engine_.prepareInversion(image, parameters, cancel, progress);
+}
+
 }  // namespace dragdiff::ui

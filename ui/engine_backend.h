@@ -23,6 +23,10 @@ public:
                                     const EditParameters& parameters) const = 0;
     virtual EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                             const std::atomic<bool>* cancel) = 0;
+    // What an edit of `image` with `parameters` starts from (encoding and inversion), computed
+    // ahead so that Run begins denoising at once; false when it was already there.
+    virtual bool prepareInversion(const RgbaImage& image, const EditParameters& parameters,
+                                  const std::atomic<bool>* cancel, const ProgressCallback& progress) = 0;
 };
 
 class FacadeBackend : public EngineBackend {
@@ -35,6 +39,8 @@ public:
                             const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;
+    bool prepareInversion(const RgbaImage& image, const EditParameters& parameters, const std::atomic<bool>* cancel,
+                          const ProgressCallback& progress) override;
 
 private:
     Engine engine_;  // thread-safe as engine.h documents; no lock of our own is needed

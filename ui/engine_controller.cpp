@@ -45,6 +45,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     connect(worker_, &EngineWorker::imagePrepared, this, [this](quint64 generation) {
         if (generation != imageGeneration_) return;
         setImageState(ImageState::Prepared);
+        startInversion();
         if (heatmapWaiting_) {
             const auto [point, parameters] = *heatmapWaiting_;
             heatmapWaiting_.reset();
@@ -61,6 +62,13 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         if (generation != imageGeneration_) return;
         setImageState(ImageState::Failed);
         Q_EMIT prepareError(message);
+    });
+    connect(worker_, &EngineWorker::inversionPrepared, this, [this](quint64 generation) {
+        if (generation == inversionGeneration_) setInversionState(InversionState::Ready);
+    });
+    connect(worker_, &EngineWorker::inversionFailed, this, [this](const QString&, quint64 generation) {
+        // Not shown: Run reports the same failure with its own message, when the user asks for it.
+        if (generation == inversionGeneration_) setInversionState(InversionState::Failed);
     });
     connect(worker_, &EngineWorker::editProgress, this, [this](const EditUpdate& u) {
         worker_->progressConsumed();
@@ -104,6 +112,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
 EngineController::~EngineController() {
     if (editCancel_) *editCancel_ = true;
     if (prepareCancel_) *prepareCancel_ = true;
+    if (inversionCancel_) *inversionCancel_ = true;
     heatmapWorker_->setEnabled(false);
     warpWorker_->setEnabled(false);
     workerThread_.quit();
@@ -125,6 +134,7 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
     heatmapWorker_->setEnabled(false);
     warpWorker_->setEnabled(false);
     if (prepareCancel_) *prepareCancel_ = true;
+    cancelInversion();
     if (imageState_ == ImageState::Prepared || imageState_ == ImageState::Preparing)
         setImageState(ImageState::Waiting);
     Q_EMIT modelStateChanged(modelState_);
@@ -138,6 +148,7 @@ void EngineController::prepareImage(const QImage& image, const QString& prompt) 
     heatmapWaiting_.reset();  // a point on the previous picture
     warpWaiting_.reset();
     if (prepareCancel_) *prepareCancel_ = true;
+    cancelInversion();
     heatmapWorker_->setEnabled(false);
     warpWorker_->setEnabled(false);
     if (image.isNull()) {
@@ -158,6 +169,45 @@ void EngineController::startPrepare() {
             w->prepareImage(image, prompt, cancel, generation);
         },
         Qt::QueuedConnection);
+}
+
+void EngineController::setEditParameters(const EditParameters& parameters) {
+    const bool sameTrajectory = parameters.prompt == inversionParameters_.prompt &&
+                                parameters.steps == inversionParameters_.steps &&
+                                parameters.strength == inversionParameters_.strength;
+    inversionParameters_ = parameters;
+    if (sameTrajectory) return;
+    // Not prepared yet: the inversion starts when the picture is.
+    if (imageState_ == ImageState::Prepared) startInversion();
+    else cancelInversion();
+}
+
+void EngineController::startInversion() {
+    cancelInversion();
+    if (pendingImage_.isNull() || modelState_ != ModelState::Ready) return;
+    inversionCancel_ = std::make_shared<std::atomic<bool>>(false);
+    const quint64 generation = ++inversionGeneration_;
+    setInversionState(InversionState::Preparing);
+    // Queued behind the preparation on the engine's thread; an edit started meanwhile waits
+    // behind it there and then finds the inversion ready.
+    QMetaObject::invokeMethod(
+        worker_,
+        [w = worker_, image = pendingImage_, parameters = inversionParameters_, cancel = inversionCancel_,
+         generation] { w->prepareInversion(image, parameters, cancel, generation); },
+        Qt::QueuedConnection);
+}
+
+void EngineController::cancelInversion() {
+    if (inversionCancel_) *inversionCancel_ = true;
+    inversionCancel_.reset();
+    ++inversionGeneration_;  // a late answer of the cancelled job is ignored
+    setInversionState(InversionState::None);
+}
+
+void EngineController::setInversionState(InversionState state) {
+    if (state == inversionState_) return;
+    inversionState_ = state;
+    Q_EMIT inversionStateChanged(state);
 }
 
 void EngineController::setImageState(ImageState state) {

@@ -26,6 +26,8 @@ class EngineController : public QObject {
 public:
     enum class ModelState { None, Loading, Ready, Failed };
     enum class ImageState { None, Waiting, Preparing, Prepared, Failed };
+    // The background inversion of the prepared picture (what Run starts from).
+    enum class InversionState { None, Preparing, Ready, Failed };
 
     // `backend` null = the real engine (FacadeBackend).
     explicit EngineController(std::shared_ptr<EngineBackend> backend = nullptr, QObject* parent = nullptr);
@@ -42,6 +44,14 @@ public:
     void prepareImage(const QImage& image, const QString& prompt = QString());
     ImageState imageState() const { return imageState_; }
     QString preparedPrompt() const { return pendingPrompt_; }  // the prompt the features are (being) made with
+
+    // The parameters edits will run with. Once a picture is prepared, the engine inverts it in the
+    // background with them (cancellable, on the engine's thread), so Run starts denoising at once.
+    // A change of the prompt, the steps or the strength supersedes that inversion; other
+    // parameters do not touch it. A new picture or model supersedes it too.
+    void setEditParameters(const EditParameters& parameters);
+    InversionState inversionState() const { return inversionState_; }
+    const EditParameters& inversionParameters() const { return inversionParameters_; }
 
     // Heatmap of `imagePoint` against the prepared picture. Asked before the picture is prepared,
     // the newest such request is answered as soon as it is.
@@ -67,6 +77,7 @@ public:
 Q_SIGNALS:
     void modelStateChanged(dragdiff::ui::EngineController::ModelState state);
     void imageStateChanged(dragdiff::ui::EngineController::ImageState state);
+    void inversionStateChanged(dragdiff::ui::EngineController::InversionState state);
     void prepareProgress(int step, int totalSteps);  // while Preparing
     void prepareError(const QString& message);
     void heatmapReady(const QImage& overlay, QPointF imagePoint);
@@ -81,6 +92,9 @@ Q_SIGNALS:
 private:
     void setImageState(ImageState state);
     void startPrepare();
+    void startInversion();
+    void cancelInversion();
+    void setInversionState(InversionState state);
     void finishEdit();
 
     std::shared_ptr<EngineBackend> backend_;
@@ -102,6 +116,11 @@ private:
     QString pendingPrompt_;
     quint64 imageGeneration_ = 0;
     std::shared_ptr<std::atomic<bool>> prepareCancel_;
+
+    InversionState inversionState_ = InversionState::None;
+    EditParameters inversionParameters_;
+    quint64 inversionGeneration_ = 0;
+    std::shared_ptr<std::atomic<bool>> inversionCancel_;
 
     bool editRunning_ = false;
     std::shared_ptr<std::atomic<bool>> editCancel_;

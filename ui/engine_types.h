@@ -34,6 +34,7 @@ struct EditOutcome {
     QImage image;
     double seconds = 0;
     int steps = 0;
+    bool inversionCached = false;  // the edit started from a prepared inversion (no encoding, no inversion)
 };
 
 struct HeatmapResult {

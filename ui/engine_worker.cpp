@@ -67,6 +67,19 @@ void EngineWorker::prepareImage(const QImage& image, const QString& prompt, std:
     }
 }
 
+void EngineWorker::prepareInversion(const QImage& image, const dragdiff::EditParameters& parameters,
+                                    std::shared_ptr<std::atomic<bool>> cancel, quint64 generation) {
+    if (cancel->load()) return;  // superseded while queued
+    try {
+        backend_->prepareInversion(toRgbaImage(image), parameters, cancel.get(), nullptr);
+        Q_EMIT inversionPrepared(generation);
+    } catch (...) {
+        const auto error = std::current_exception();
+        if (!isCancelled(error))
+            Q_EMIT inversionFailed(describeFailure(error, tr("Could not prepare the edit")), generation);
+    }
+}
+
 void EngineWorker::runEdit(const EditJob& job, std::shared_ptr<std::atomic<bool>> cancel) {
     if (cancel->load()) {
         Q_EMIT editCancelled();
@@ -106,6 +119,8 @@ void EngineWorker::runEdit(const EditJob& job, std::shared_ptr<std::atomic<bool>
         outcome.image = toQImage(result.image);
         outcome.seconds = clock.elapsed() / 1000.0;
         outcome.steps = static_cast<int>(result.steps.size());
+        const auto cached = result.counts.find("inversion_cached");
+        outcome.inversionCached = cached != result.counts.end() && cached->second != 0;
         if (outcome.image.isNull()) throw dragdiff::Error("the engine returned an empty picture");
         Q_EMIT editFinished(outcome);
     } catch (...) {

@@ -22,6 +22,10 @@ public:
     void prepareImage(const QImage& image, const QString& prompt, std::shared_ptr<std::atomic<bool>> cancel,
                       quint64 generation);
     void runEdit(const EditJob& job, std::shared_ptr<std::atomic<bool>> cancel);
+    // The inversion an edit of `image` with these parameters starts from, ahead of Run. Quiet
+    // when cancelled (superseded); a failure is reported but the edit will say it again.
+    void prepareInversion(const QImage& image, const dragdiff::EditParameters& parameters,
+                          std::shared_ptr<std::atomic<bool>> cancel, quint64 generation);
 
     // The UI calls this when it has shown a progress update; at most two are in flight, so a
     // slow UI sees the latest step rather than a growing queue.
@@ -33,6 +37,8 @@ Q_SIGNALS:
     void prepareProgress(int step, int totalSteps, quint64 generation);
     void imagePrepared(quint64 generation);
     void prepareFailed(const QString& message, quint64 generation);
+    void inversionPrepared(quint64 generation);
+    void inversionFailed(const QString& message, quint64 generation);
     void editProgress(const dragdiff::ui::EditUpdate& update);
     void editFinished(const dragdiff::ui::EditOutcome& outcome);
     void editFailed(const QString& message);

@@ -224,6 +224,8 @@ void MainWindow::connectActions() {
         // The prompt conditions the features: heatmaps must show what the edit will use.
         const QString prompt = QString::fromStdString(document_->parameters().prompt);
         if (document_->hasImage() && prompt != engine_->preparedPrompt()) engine_->prepareImage(document_->image(), prompt);
+        // The prompt, steps and strength fix what Run starts from: the engine inverts ahead.
+        engine_->setEditParameters(document_->parameters());
         // The threshold, temperature and feature block shape the heatmap: show the new one now,
         // not at the next mouse move.
         canvas_->refreshHeatmap();
@@ -239,6 +241,7 @@ void MainWindow::connectActions() {
 }
 
 void MainWindow::connectEngine() {
+    engine_->setEditParameters(document_->parameters());
     connect(engine_, &EngineController::modelStateChanged, this, &MainWindow::updateModelStatus);
     connect(engine_, &EngineController::imageStateChanged, this, &MainWindow::updateModelStatus);
     connect(engine_, &EngineController::prepareError, this, [this](const QString& m) { showError(m); });

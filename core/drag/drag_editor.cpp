@@ -1,9 +1,9 @@
 #include "drag/drag_editor.h"
 
-#include "diffusion/ddim_inversion.h"
 #include "drag/edit_context.h"
 #include "drag/guided_step.h"
 #include "drag/latent_ops.h"
+#include "drag/original_branch.h"
 #include "drag/part_move.h"
 #include "drag/shared_attention.h"
 #include "drag/warp_preview.h"
@@ -82,6 +82,7 @@ cv::Mat compositeAlpha(const EditContext& c, const std::optional<PartMove>& move
         region = feather(dilate(region, 1), 0.75).clamp(0, 1);
         alpha = latentMapToWorking(region, work.rgb.size());
     } else {
+        c.passes.vaeDecode(phase::kDecode);
         cv::Mat recon = tensorToRgb(c.p.vae->decode(z0 / c.p.vae->scalingFactor())), diff, gray;
         cv::absdiff(edited, recon, diff);
         cv::cvtColor(diff, gray, cv::COLOR_RGB2GRAY);
@@ -104,7 +105,7 @@ at::Tensor reshapedCentroid(const at::Tensor& heat, const PartWarp& warp) {
 }  // namespace
 
 EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCallback& progress,
-                       const std::atomic<bool>* cancel) {
+                       const std::atomic<bool>* cancel, InversionCache* cache) {
     validateEditRequest(request);
     const auto start = Clock::now();
     const EditParameters& prm = request.parameters;
@@ -124,41 +125,21 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         if (progress) progress(e);
     };
 
-    // 1-2. Working image, VAE encoding, inversion (the original branch's trajectory).
+    // 1-2. Working image, VAE encoding, inversion (the original branch's trajectory), or the
+    // same from the cache when this picture was inverted with this model, prompt, steps, strength.
     const WorkingImage work = makeWorkingImage(request.image, p.nativeImageSize(), p.sizeMultiple());
     const int ls = p.latentScale();
-    emit(progressOf("encoding", 0, 1));
-    checkCancel(cancel);
     const double sf = p.vae->scalingFactor();
-    const at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;  // [1, c, h, w]
-    c.h = z0.size(2);
-    c.w = z0.size(3);
-    result.timings["encode"] = secondsSince(start);
-
     const int N = prm.steps;
     c.scheduler.setTimesteps(N);
     const int startIdx = c.scheduler.startIndex(prm.strength);
     const std::vector<int64_t> ts = c.scheduler.timestepList();
-    const auto invStart = Clock::now();
-    const diffusion::InversionResult inv = diffusion::invertDDIM(
-        c.scheduler, z0, startIdx,
-        [&](const at::Tensor& z, int64_t t) {
-            checkCancel(cancel);
-            return p.unet->forward(z, c.timestep(t), c.context).sample;
-        },
-        [&](const diffusion::InversionProgress& ip) {
-            EditProgress e = progressOf("inversion", ip.stepsDone, ip.totalSteps);
-            const double per = ip.stepsDone ? secondsSince(invStart) / ip.stepsDone : 0;
-            e.etaSeconds = per * (ip.totalSteps - ip.stepsDone) * 2.0;
-            emit(e);
-            return !(cancel && cancel->load());
-        });
-    result.timings["inversion"] = secondsSince(invStart);
-    // Damaged weights show here first: the guidance cannot be blamed yet.
-    for (const at::Tensor& z : inv.latents)
-        if (!at::isfinite(z).all().item<bool>())
-            throw Error("the model produced NaN or infinite values while encoding and inverting the image: its "
-                        "weights are damaged or do not fit its config; check or re-download the model, or use another");
+    const std::shared_ptr<const InvertedImage> original =
+        originalBranch(c, work, startIdx, emit, cancel, cache, result.timings);
+    const diffusion::InversionResult& inv = original->inversion;
+    const at::Tensor& z0 = original->z0;  // [1, c, h, w]
+    c.h = z0.size(2);
+    c.w = z0.size(3);
     // The original branch's latent at the level of timesteps[j] (j == N: the clean latent).
     auto origAt = [&](int j) -> const at::Tensor& { return inv.latents.at(static_cast<size_t>(N - j)); };
     auto alphaAt = [&](int j) { return j >= N ? c.scheduler.finalAlphaCumprod().item<double>() : c.scheduler.alphaProduct(ts[j]); };
@@ -170,7 +151,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     int jFeat = startIdx;
     for (int j = startIdx; j < N; ++j)
         if (std::abs(ts[j] - kPartTimestep) < std::abs(ts[jFeat] - kPartTimestep)) jFeat = j;
-    const at::Tensor featPart = c.features(origAt(jFeat), ts[jFeat]);
+    const at::Tensor featPart = c.features(origAt(jFeat), ts[jFeat], phase::kPartFeatures);
     const at::Tensor meanPart = featPart[0].mean({1, 2});
     std::vector<at::Tensor> queriesPart, heatsPart;
     for (size_t i = 0; i < geo.size(); ++i) {
@@ -233,7 +214,9 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         e.etaSeconds = secondsSince(loopStart) / (j - startIdx + 1) * (N - j - 1);
         if (prm.previewEvery > 0 && ((j - startIdx + 1) % prm.previewEvery == 0 || j == N - 1) && progress) {
             const at::Tensor x0b = editable.defined() ? x0 * editable + origAt(N) * (1 - editable) : x0;
-            const at::Tensor rgb = (work.rgb.cols * work.rgb.rows <= 256 * 256 || p.vae->config().latentChannels != 4)
+            const bool decodePreview = work.rgb.cols * work.rgb.rows <= 256 * 256 || p.vae->config().latentChannels != 4;
+            if (decodePreview) c.passes.vaeDecode(phase::kPreviews);
+            const at::Tensor rgb = decodePreview
                                        ? p.vae->decode(x0b / sf)
                                        : at::upsample_bilinear2d(approximateRgb(x0b), {work.rgb.rows, work.rgb.cols}, false);
             e.preview = workingPreview(work, tensorToRgb(rgb));
@@ -246,12 +229,15 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     checkCancel(cancel);
     const auto decStart = Clock::now();
     emit(progressOf("decoding", 0, 1));
+    c.passes.vaeDecode(phase::kDecode);
     cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
     if (move && prm.carryPixels) edited = carryPixels(edited, work, *move, ls);
     const cv::Mat alpha = compositeAlpha(c, move, edited, z0, work, ls);
     result.image = compositeBack(request.image, work, edited, alpha, request.mask.empty() ? nullptr : &request.mask);
     result.timings["decode"] = secondsSince(decStart);
     result.timings["total"] = secondsSince(start);
+    result.counts = c.passes.flatten();
+    result.counts["inversion_cached"] = result.timings.count("inversion") ? 0 : 1;
     emit(progressOf("decoding", 1, 1));
     return result;
 }

@@ -4,8 +4,9 @@
 
 namespace dragdiff::drag {
 
-at::Tensor EditContext::features(const at::Tensor& z, int64_t t) const {
+at::Tensor EditContext::features(const at::Tensor& z, int64_t t, const char* phase) const {
     at::NoGradGuard noGrad;
+    passes.partialForward(phase);
     models::UNetForwardOptions o;
     o.stopAfterUpBlock = featureBlock;
     auto out = p.unet->forward(z, timestep(t), context, o);

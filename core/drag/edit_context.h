@@ -1,8 +1,10 @@
 #pragma once
 // What every step of one drag edit reads: the model, the parameters, the schedule, the prompt's
-// context, the feature block and the drag geometry in latent pixels.
+// context, the feature block and the drag geometry in latent pixels; and the count of the
+// network passes the edit makes.
 #include "diffusion/ddim_scheduler.h"
 #include "drag/correspondence.h"
+#include "drag/pass_counter.h"
 #include "drag/pipeline.h"
 
 #include <ATen/ATen.h>
@@ -27,12 +29,14 @@ struct EditContext {
     int64_t h = 0, w = 0;  // latent size
     HeatmapSettings heat;
     at::Tensor userMask;  // [h, w] latent, 1 = editable; undefined without a mask
+    mutable PassCounter passes;  // incremented wherever the UNet or the VAE runs
 
     EditContext(Pipeline& pipeline, const EditParameters& prm)
         : p(pipeline), params(prm), scheduler(pipeline.scheduler), heat(HeatmapSettings::from(prm)) {}
 
-    // Up-block k's features of `z` at `t`, resized to latent resolution: [1, C, h, w].
-    at::Tensor features(const at::Tensor& z, int64_t t) const;
+    // Up-block k's features of `z` at `t`, resized to latent resolution: [1, C, h, w]. Counted as
+    // a partial forward of `phase` (see pass_counter.h).
+    at::Tensor features(const at::Tensor& z, int64_t t, const char* phase) const;
     // The handle's heatmap [h, w] in `features` for `query` (the map's own mean centres it).
     at::Tensor heatmap(const at::Tensor& features, const at::Tensor& query, const at::Tensor& queryMean) const {
         return sharpen(cosineMap(features, query, queryMean, heat.centered), heat, userMask);

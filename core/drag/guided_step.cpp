@@ -34,6 +34,7 @@ at::Tensor appearanceTerm(const EditContext& c, const models::UNetOutput& out, c
             at::NoGradGuard noGrad;
             models::UNetForwardOptions o;
             o.stopAfterUpBlock = next;
+            c.passes.partialForward(phase::kOriginalFeatures);
             before = resizeFeatures(c.p.unet->forward(original, c.timestep(t), c.context, o).upBlockOutputs[next], c.h, c.w);
         }
         app = app + appearanceEnergyL1(current, before);
@@ -47,7 +48,7 @@ StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int
                                 const at::Tensor& original, const DragGeometry& geo,
                                 const models::SelfAttentionKVHook& hook, const std::atomic<bool>* cancel) {
     const EditParameters& prm = c.params;
-    const at::Tensor origFeat = c.features(original, t);
+    const at::Tensor origFeat = c.features(original, t, phase::kOriginalFeatures);
     const at::Tensor origMean = origFeat[0].mean({1, 2});
     std::vector<at::Tensor> queries, origHeats;
     for (size_t i = 0; i < geo.size(); ++i) {
@@ -68,6 +69,7 @@ StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int
         const int numUp = static_cast<int>(c.p.unet->numUpBlocks());
         o.gradientUpToUpBlock = std::min(numUp - 1, c.featureBlock + (prm.appearanceLoss == "l1" ? 1 : 0));
         o.checkpointUpBlocks = prm.checkpointUpBlocks;
+        c.passes.forward(phase::kGuidedSteps);
         const models::UNetOutput out = c.p.unet->forward(zg, c.timestep(t), c.context, o);
         const at::Tensor eps = c.epsilon(out.sample, zg, t);
         const at::Tensor feat = resizeFeatures(out.upBlockOutputs[c.featureBlock], c.h, c.w);
@@ -86,6 +88,7 @@ StepPrediction guidedPrediction(const EditContext& c, const at::Tensor& zIn, int
         const at::Tensor app = appearanceTerm(c, out, feat, origFeat, original, t);
         energy = energy + prm.moveWeight * moveSum + prm.appearanceWeight * app;
         r.readout = readoutOf(moveSum, app, centroids);
+        c.passes.backward(phase::kGuidedSteps);
         const at::Tensor g = torch::autograd::grad({energy}, {zg}, {}, /*retain_graph=*/false)[0];
         at::Tensor shift = prm.guidanceWeight * std::sqrt(1.0 - alphaT) * g;
         if (prm.guidanceCap > 0) shift = shift.clamp(-prm.guidanceCap, prm.guidanceCap);
@@ -106,6 +109,7 @@ StepPrediction plainPrediction(const EditContext& c, const at::Tensor& z, int64_
     models::UNetForwardOptions o;
     o.returnUpBlockOutputs = true;
     o.selfAttentionHook = hook;
+    c.passes.forward(phase::kPlainSteps);
     const models::UNetOutput out = c.p.unet->forward(z, c.timestep(t), c.context, o);
     StepPrediction r;
     r.z = z;

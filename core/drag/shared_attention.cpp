@@ -14,6 +14,7 @@ SharedAttention::SharedAttention(const EditContext& c, const at::Tensor& origina
         if (s.upBlock >= 1) (*kv)[{s.upBlock, s.attention, s.transformerBlock}] = {k, v};
         return std::make_pair(k, v);
     };
+    c.passes.partialForward(phase::kSharedAttention);
     c.p.unet->forward(original, c.timestep(t), c.context, capture);
 }
 

@@ -41,8 +41,12 @@ TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sa
     std::set<std::string> keys;
     for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
     CHECK(keys == std::set<std::string>{"unet_forward_s", "guided_step_s", "guided_ratio", "heatmap_ms", "vae_decode_s",
-                                        "vae_encode_s", "inversion_step_s", "edit_s", "peak_rss_mb"});
-    for (const char* k : {"unet_forward_s", "guided_step_s", "vae_decode_s", "vae_encode_s", "inversion_step_s", "edit_s"}) {
+                                        "vae_encode_s", "inversion_step_s", "edit_s", "edit_warm_s", "peak_rss_mb",
+                                        "pass_cost_ratios", "edit_steps", "edit_unet_forwards",
+                                        "edit_unet_partial_forwards", "edit_unet_backwards", "edit_vae_encodes",
+                                        "edit_vae_decodes", "edit_forward_equivalents"});
+    for (const char* k : {"unet_forward_s", "guided_step_s", "vae_decode_s", "vae_encode_s", "inversion_step_s", "edit_s",
+                          "edit_warm_s"}) {
         INFO(k);
         REQUIRE(j[k].is_number());
         CHECK(j[k].get<double>() > 0);
@@ -56,11 +60,32 @@ TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sa
     CHECK(j["heatmap_ms"].get<double>() < 1000);
     const auto& rss = j["peak_rss_mb"];
     REQUIRE(rss.is_object());
-    for (const char* k : {"guided_step", "edit"}) {
+    for (const char* k : {"guided_step", "edit", "edit_warm"}) {
         INFO(k);
         REQUIRE(rss[k].is_number());
         CHECK(rss[k].get<double>() > 10);      // at least the process itself
         CHECK(rss[k].get<double>() < 64000);
     }
+
+    // The passes of a default edit (50 steps, strength 0.7: 35 inverted and denoised steps).
+    CHECK(j["edit_steps"] == 50);
+    const auto& fwd = j["edit_unet_forwards"];
+    const auto& bwd = j["edit_unet_backwards"];
+    const auto& fe = j["edit_forward_equivalents"];
+    CHECK(fwd["cold"]["inversion"] == 35);
+    CHECK(fwd["warm"].value("inversion", 0.0) == 0);  // the second run on the picture inverts nothing
+    CHECK(j["edit_vae_encodes"]["cold"]["total"] == 1);
+    CHECK(j["edit_vae_encodes"]["warm"]["total"] == 0);
+    CHECK(fwd["cold"]["plain_steps"].get<double>() + fwd["cold"]["guided_steps"].get<double>() == 35);
+    CHECK(bwd["cold"]["total"] == fwd["cold"]["guided_steps"]);
+    CHECK(bwd["cold"]["total"].get<double>() > 0);
+    CHECK(bwd["warm"]["total"] == bwd["cold"]["total"]);
+    CHECK(fwd["cold"]["total"] == 70);
+    CHECK(fwd["warm"]["total"] == 35);
+    // Forward-equivalents: at least the whole forwards, and the cached inversion saves about half.
+    CHECK(fe["cold"]["total"].get<double>() > fwd["cold"]["total"].get<double>());
+    CHECK(fe["warm"]["total"].get<double>() < fe["cold"]["total"].get<double>() - 30);
+    const auto& ratios = j["pass_cost_ratios"];
+    CHECK(std::abs(ratios["backward"].get<double>() - (guided / forward - 1)) < 1e-9);
     std::filesystem::remove(json);
 }

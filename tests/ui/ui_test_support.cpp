@@ -131,6 +131,21 @@ EditResult FakeBackend::edit(const EditRequest& request, const ProgressCallback&
     return r;
 }
 
+bool FakeBackend::prepareInversion(const RgbaImage&, const EditParameters& parameters, const std::atomic<bool>* cancel,
+                                   const ProgressCallback&) {
+    ++inversionCalls;
+    for (int stage = 0; stage < 5; ++stage) {
+        if (cancel && *cancel) {
+            ++inversionsCancelled;
+            throw Cancelled();
+        }
+        if (inversionStageMs > 0) QThread::msleep(static_cast<unsigned long>(inversionStageMs));
+    }
+    lastInversionSteps = parameters.steps;
+    ++inversionsDone;
+    return true;
+}
+
 QString writeTestImage(const QString& dir, const QString& name, int w, int h) {
     RgbaImage img;
     img.width = w;

@@ -39,6 +39,11 @@ public:
     // What the last edit and the last warp preview were asked with (any thread).
     std::vector<DragPair> lastEditDrags() const;
     std::vector<DragPair> lastWarpDrags() const;
+    int inversionStageMs = 0;  // each of the five inversion stages takes this long
+    std::atomic<int> inversionCalls{0};
+    std::atomic<int> inversionsDone{0};
+    std::atomic<int> inversionsCancelled{0};
+    std::atomic<int> lastInversionSteps{0};  // the steps of the newest completed inversion
 
     ModelInfo loadModel(const ModelSpec& spec) override;
     void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
@@ -48,6 +53,8 @@ public:
                             const EditParameters& parameters) const override;
     EditResult edit(const EditRequest& request, const ProgressCallback& progress,
                     const std::atomic<bool>* cancel) override;
+    bool prepareInversion(const RgbaImage& image, const EditParameters& parameters, const std::atomic<bool>* cancel,
+                          const ProgressCallback& progress) override;
 
 private:
     mutable std::mutex mutex_;

@@ -3,7 +3,7 @@
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
 //   dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]
-//                       [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph] [--unet-only]
+//                       [--edit-steps N] [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph] [--unet-only]
 // Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
 // finished cases are still reported; a second Ctrl-C quits at once).
 #include "bench/bench_drag.h"
@@ -57,22 +57,28 @@ void printUsage(FILE* out) {
                  "The Markdown table goes to stdout, progress to stderr. DRAGDIFF_THREADS limits the threads.\n"
                  "\n"
                  "usage: dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]\n"
-                 "                           [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph]\n"
+                 "                           [--edit-steps N] [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph]\n"
                  "\n"
                  "Measures every cost of a drag edit in one process, medians after a warm-up run: UNet forward,\n"
                  "guided step (and its ratio to the forward), heatmap from cached features, VAE encode/decode,\n"
-                 "inversion step, a whole default edit, and the peak RSS of the guided step and of the edit.\n"
+                 "inversion step, whole default edits cold (a new picture) and warm (the same picture again, its\n"
+                 "inversion cached) with their UNet/VAE passes per phase and forward-equivalents, and the peak RSS\n"
+                 "of the guided step and of the edits.\n"
                  "sd15/sd21 are built from their configs with random weights (no files needed).\n"
                  "  --size       image side (default: native for embedded, 512 for SD)\n"
                  "  --runs       timed runs per measurement (default 5)\n"
                  "  --full       SD: also time whole default edits (minutes each)\n"
+                 "  --edit-steps the edits' DDIM steps (default: the parameters' default, 50)\n"
                  "  --checkpoint-up-blocks  guided step with activation checkpointing in the up-blocks\n"
                  "  --threads    intra-op threads (default: DRAGDIFF_THREADS, else all cores)\n"
                  "  --channels-last  UNet in channels-last (NHWC) instead of NCHW, the default (--nchw: NCHW)\n"
                  "  --full-graph guided step records autograd after the feature block too (for comparison)\n"
                  "  --unet-only  skip the VAE and the edit (quick comparisons; their keys are null)\n"
                  "  --json       unet_forward_s, guided_step_s, guided_ratio, heatmap_ms, vae_decode_s, vae_encode_s,\n"
-                 "               inversion_step_s, edit_s, peak_rss_mb {guided_step, edit}\n");
+                 "               inversion_step_s, edit_s (cold), edit_warm_s, peak_rss_mb {guided_step, edit,\n"
+                 "               edit_warm}, pass_cost_ratios, edit_steps, and {cold, warm} x phase counts:\n"
+                 "               edit_unet_forwards, edit_unet_partial_forwards, edit_unet_backwards,\n"
+                 "               edit_vae_encodes, edit_vae_decodes, edit_forward_equivalents\n");
 }
 
 [[noreturn]] void usage(const std::string& why) {
@@ -201,6 +207,9 @@ bench::PerfOptions parsePerf(int argc, char** argv) {
             if (o.runs < 1) usage("--runs must be at least 1");
         } else if (a == "--threads") {
             o.threads = int(number(a, value()));
+        } else if (a == "--edit-steps") {
+            o.editSteps = int(number(a, value()));
+            if (o.editSteps < 1) usage("--edit-steps must be at least 1");
         } else if (a == "--full") {
             o.full = true;
         } else if (a == "--checkpoint-up-blocks") {

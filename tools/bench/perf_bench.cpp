@@ -1,5 +1,6 @@
 #include "bench/perf_bench.h"
 
+#include "bench/edit_cost.h"
 #include "diffusion/ddim_scheduler.h"
 #include "drag/correspondence.h"
 #include "drag/drag_editor.h"
@@ -96,14 +97,16 @@ Timing measure(const char* what, int runs, bool rss, const std::function<void()>
     return t;
 }
 
-// A gradient background with a disc: something to drag, at any size.
-RgbaImage syntheticImage(int size) {
+// A gradient background with a disc: something to drag, at any size. Each `variant` changes one
+// pixel: another picture for the engine's caches.
+RgbaImage syntheticImage(int size, int variant = 0) {
     cv::Mat rgb(size, size, CV_8UC3);
     for (int y = 0; y < size; ++y)
         for (int x = 0; x < size; ++x)
             rgb.at<cv::Vec3b>(y, x) = cv::Vec3b(uint8_t(60 + 120 * x / size), uint8_t(90 + 100 * y / size), 150);
     cv::circle(rgb, cv::Point(int(0.4 * size), size / 2), std::max(2, int(0.15 * size)), cv::Scalar(220, 60, 40),
                cv::FILLED, cv::LINE_AA);
+    rgb.at<cv::Vec3b>(0, 0)[0] = uint8_t(variant % 251);
     return drag::toRgba(rgb);
 }
 
@@ -326,26 +329,35 @@ void runPerfBenchmark(const PerfOptions& o) {
                                      "the peak figures are the process's\n");
     const Timing guided = measure("guided step", o.runs, true, [&] { at::Tensor eps = guidedStep(p, scheduler, g, o); });
 
-    // A whole default edit: through the facade for the embedded model, on the random-weight
-    // pipeline for SD (only with --full: minutes per edit).
-    Timing edit;
+    // Whole default edits, cold (a new picture each run: encoding, inversion and denoising) and
+    // warm (the same picture again: its inversion comes from the cache), through the facade for the
+    // embedded model, on the random-weight pipeline for SD (only with --full: minutes per edit).
+    Timing edit, editWarm;
+    EditResult coldResult, warmResult;
     bool editMeasured = false;
-    if (o.unetOnly) {
-    } else if (!sd) {
-        ModelSpec spec;
-        spec.path = "embedded";
-        engine.loadModel(spec);
+    if (!o.unetOnly && (!sd || o.full)) {
+        drag::InversionCache cache;  // the SD pipeline's; the Engine has its own
+        if (!sd) {
+            ModelSpec spec;
+            spec.path = "embedded";
+            engine.loadModel(spec);
+        }
         EditRequest request;
         request.image = image;
         request.drags = drags;
-        edit = measure("default edit (facade Engine, embedded)", o.runs, true, [&] { engine.edit(request); });
-        editMeasured = true;
-    } else if (o.full) {
-        EditRequest request;
-        request.image = image;
-        request.drags = drags;
-        edit = measure("default edit (runDragEdit, random weights)", o.runs, true,
-                       [&] { drag::runDragEdit(p, request, nullptr, nullptr); });
+        if (o.editSteps > 0) request.parameters.steps = o.editSteps;
+        auto run = [&](const EditRequest& r) {
+            return sd ? drag::runDragEdit(p, r, nullptr, nullptr, &cache) : engine.edit(r);
+        };
+        int variant = 0;
+        const char* via = sd ? "runDragEdit, random weights" : "facade Engine, embedded";
+        edit = measure((std::string("cold edit, a new picture each run (") + via + ")").c_str(), o.runs, true, [&] {
+            EditRequest r = request;
+            r.image = syntheticImage(size, ++variant);
+            coldResult = run(r);
+        });
+        editWarm = measure((std::string("warm edit, the same picture again (") + via + ")").c_str(), o.runs, true,
+                           [&] { warmResult = run(request); });
         editMeasured = true;
     }
 
@@ -360,8 +372,41 @@ void runPerfBenchmark(const PerfOptions& o) {
     out["vae_encode_s"] = number(encode.wallMedian());
     out["inversion_step_s"] = number(inversion.wallMedian());
     out["edit_s"] = editMeasured ? number(edit.wallMedian()) : json(nullptr);
+    out["edit_warm_s"] = editMeasured ? number(editWarm.wallMedian()) : json(nullptr);
     out["peak_rss_mb"] = {{"guided_step", number(guided.peakRssMb)},
-                          {"edit", editMeasured ? number(edit.peakRssMb) : json(nullptr)}};
+                          {"edit", editMeasured ? number(edit.peakRssMb) : json(nullptr)},
+                          {"edit_warm", editMeasured ? number(editWarm.peakRssMb) : json(nullptr)}};
+    // Passes per phase, cold and warm, and their cost in forwards at the measured ratios.
+    PassCostRatios ratios;
+    ratios.partialForward = origFeatures.wallMedian() / fwd;
+    ratios.backward = (gs - fwd) / fwd;
+    ratios.vaeEncode = encode.wallMedian() / fwd;
+    ratios.vaeDecode = decode.wallMedian() / fwd;
+    out["pass_cost_ratios"] = {{"partial_forward", number(ratios.partialForward)},
+                               {"backward", number(ratios.backward)},
+                               {"vae_encode", number(ratios.vaeEncode)},
+                               {"vae_decode", number(ratios.vaeDecode)}};
+    std::map<std::string, PhaseCost> coldCost, warmCost;
+    if (editMeasured) {
+        coldCost = editCost(coldResult.counts, ratios);
+        warmCost = editCost(warmResult.counts, ratios);
+    }
+    auto perPhase = [&](double PhaseCost::*field) -> json {
+        if (!editMeasured) return json(nullptr);
+        json j = json::object();
+        for (const auto& [kind, costs] : {std::pair{"cold", &coldCost}, std::pair{"warm", &warmCost}}) {
+            j[kind] = json::object();
+            for (const auto& [phase, c] : *costs) j[kind][phase] = number(c.*field);
+        }
+        return j;
+    };
+    out["edit_unet_forwards"] = perPhase(&PhaseCost::forwards);
+    out["edit_unet_partial_forwards"] = perPhase(&PhaseCost::partialForwards);
+    out["edit_unet_backwards"] = perPhase(&PhaseCost::backwards);
+    out["edit_vae_encodes"] = perPhase(&PhaseCost::vaeEncodes);
+    out["edit_vae_decodes"] = perPhase(&PhaseCost::vaeDecodes);
+    out["edit_forward_equivalents"] = perPhase(&PhaseCost::forwardEquivalents);
+    out["edit_steps"] = editMeasured ? json(coldResult.parameters.steps) : json(nullptr);
 
     // The table.
     std::ostringstream s;
@@ -394,13 +439,40 @@ void runPerfBenchmark(const PerfOptions& o) {
     line("vae_decode_s", decode, 1, "s", "");
     line("vae_encode_s", encode, 1, "s", "");
     line("inversion_step_s", inversion, 1, "s", "");
-    if (editMeasured)
-        line("edit_s", edit, 1, "s", sd ? "runDragEdit, default parameters" : "facade Engine, default parameters");
-    else
+    const std::string editNote = std::string(sd ? "runDragEdit" : "facade Engine") + ", default parameters" +
+                                 (o.editSteps > 0 ? " but " + std::to_string(o.editSteps) + " steps" : "");
+    if (editMeasured) {
+        line("edit_s", edit, 1, "s", "cold: a new picture each run; " + editNote);
+        line("edit_warm_s", editWarm, 1, "s", "warm: the same picture again (cached inversion)");
+    } else {
         s << "| edit_s | - | - | not measured (--full) |\n";
+    }
     s << "\npeak RSS: guided step " << std::lround(guided.peakRssMb) << " MB";
-    if (editMeasured) s << ", whole edit " << std::lround(edit.peakRssMb) << " MB";
+    if (editMeasured) s << ", whole edit " << std::lround(edit.peakRssMb) << " MB cold, " << std::lround(editWarm.peakRssMb) << " MB warm";
     s << (rssOk ? " (per phase, VmHWM after clear_refs)" : " (process peak: clear_refs refused)") << "\n";
+    if (editMeasured) {
+        std::snprintf(row, sizeof(row),
+                      "\n### Passes of one edit (%d steps)\n\nCost of a pass in forwards (measured above): partial "
+                      "forward %.2f, backward %.2f, VAE encode %.2f, VAE decode %.2f.\n\n",
+                      coldResult.parameters.steps, ratios.partialForward, ratios.backward, ratios.vaeEncode,
+                      ratios.vaeDecode);
+        s << row << "| phase | cold: forwards | partial | backwards | VAE enc/dec | forward-equivalents "
+          << "| warm: forwards | partial | backwards | VAE enc/dec | forward-equivalents |\n"
+          << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        std::map<std::string, int> phases;
+        for (const auto& [name, c] : coldCost) phases[name] = 0;
+        for (const auto& [name, c] : warmCost) phases[name] = 0;
+        auto cells = [&](const std::map<std::string, PhaseCost>& costs, const std::string& name) {
+            const auto it = costs.find(name);
+            const PhaseCost c = it == costs.end() ? PhaseCost() : it->second;
+            std::snprintf(row, sizeof(row), " %.0f | %.0f | %.0f | %.0f/%.0f | %.2f |", c.forwards, c.partialForwards,
+                          c.backwards, c.vaeEncodes, c.vaeDecodes, c.forwardEquivalents);
+            return std::string(row);
+        };
+        for (const auto& [name, unused] : phases)
+            if (name != "total") s << "| " << name << " |" << cells(coldCost, name) << cells(warmCost, name) << "\n";
+        s << "| **total** |" << cells(coldCost, "total") << cells(warmCost, "total") << "\n";
+    }
     std::cout << s.str() << std::flush;
 
     if (!o.jsonPath.empty()) {

@@ -18,12 +18,19 @@ struct PerfOptions {
     bool gradCut = true;              // guided step: no autograd after the feature block (--full-graph: off)
     int threads = 0;                  // 0 = DRAGDIFF_THREADS or all cores
     bool unetOnly = false;            // skip the VAE timings and the edit (quick comparisons)
+    int editSteps = 0;                // the edits' steps; 0 = the default parameters' (50)
     std::string command;              // the command line, for the report
 };
 
-// The names of the JSON's keys, in order (the list).
-const char* const kPerfKeys[] = {"unet_forward_s", "guided_step_s", "guided_ratio", "heatmap_ms",   "vae_decode_s",
-                                 "vae_encode_s",   "inversion_step_s", "edit_s",    "peak_rss_mb"};
+// The names of the JSON's keys, in order (the list). Edits: edit_s is the cold edit (a new
+// picture), edit_warm_s the same picture again; the edit_* pass counts are objects
+// {"cold": {phase: n, ..., "total": n}, "warm": {...}} (see edit_cost.h).
+const char* const kPerfKeys[] = {"unet_forward_s",     "guided_step_s",     "guided_ratio",
+                                 "heatmap_ms",         "vae_decode_s",      "vae_encode_s",
+                                 "inversion_step_s",   "edit_s",            "edit_warm_s",
+                                 "peak_rss_mb",        "pass_cost_ratios",  "edit_steps",
+                                 "edit_unet_forwards", "edit_unet_partial_forwards", "edit_unet_backwards",
+                                 "edit_vae_encodes",   "edit_vae_decodes",  "edit_forward_equivalents"};
 
 // Runs the measurements: progress on stderr, the table on stdout, the JSON when asked. Throws
 // dragdiff::Error (the embedded model missing, bad options).

@@ -112,6 +112,14 @@ struct EditResult {
     std::map<std::string, double> timings;  // seconds per phase and "total"
     EditParameters parameters;              // what was used
     std::vector<DragMode> modes;            // what each pair resolved to (empty without the latent move)
+    // The network passes the edit made. Totals: "unet_forwards" (whole UNet forwards),
+    // "unet_partial_forwards" (forwards stopped after an up-block, for features),
+    // "unet_backwards" (guided steps' backward passes to the latent), "vae_encodes",
+    // "vae_decodes"; the same per phase as "<phase>.<key>" for the phases that made passes:
+    // encode, inversion, part_features, plain_steps, guided_steps, original_features,
+    // shared_attention, previews, decode. "inversion_cached": 1 when the picture's encoding and
+    // inversion came from the engine's cache (no pass), else 0.
+    std::map<std::string, double> counts;
 };
 
 using ProgressCallback = std::function<void(const EditProgress&)>;
@@ -168,8 +176,21 @@ public:
     WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask = Mask(),
                             const EditParameters& parameters = EditParameters()) const;
 
+    // Computes and keeps what an edit of `image` with these parameters starts from: the picture's
+    // VAE latent and its DDIM inversion, which depend on the picture, the model, the prompt, the
+    // steps and the strength only (not on the points, the mask or the other parameters). An edit()
+    // that matches them then begins denoising at once. The engine keeps the two newest such
+    // trajectories (a few MB for SD 1.5) and drops them all when a model loads. Serialised like
+    // edit(); Cancelled when `cancel` is set (checked before every pass; nothing is kept then).
+    // `progress` gets phases "encoding" and "inversion". Returns false when the trajectory was
+    // already there (no pass made), true when it was computed.
+    bool prepareInversion(const RgbaImage& image, const EditParameters& parameters,
+                          const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
+
     // Runs a drag edit. Throws InvalidRequest for bad input, Cancelled when `cancel` is set (within
-    // one step), Error for failures (NaN latent, out of memory) — the engine stays usable.
+    // one step), Error for failures (NaN latent, out of memory) — the engine stays usable. The
+    // picture's encoding and inversion come from prepareInversion() or an earlier edit when they
+    // match (EditResult::counts["inversion_cached"]); the result's bytes are the same either way.
     EditResult edit(const EditRequest& request, const ProgressCallback& progress = nullptr,
                     const std::atomic<bool>* cancel = nullptr);
 

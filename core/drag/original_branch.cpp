@@ -1,0 +1,93 @@
+#include "drag/original_branch.h"
+
+#include "dragdiff/error.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace dragdiff::drag {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+void checkCancel(const std::atomic<bool>* cancel) {
+    if (cancel && cancel->load()) throw Cancelled();
+}
+
+EditProgress progressOf(const char* phase, int step, int total) {
+    EditProgress e;
+    e.phase = phase;
+    e.step = step;
+    e.totalSteps = total;
+    return e;
+}
+
+}  // namespace
+
+InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work) {
+    InversionKey k;
+    k.unet = c.p.unet.get();
+    k.vae = c.p.vae.get();
+    k.prompt = c.params.prompt;
+    k.steps = c.params.steps;
+    k.strength = c.params.strength;
+    const cv::Mat rgb = work.rgb.isContinuous() ? work.rgb : work.rgb.clone();
+    k.width = rgb.cols;
+    k.height = rgb.rows;
+    k.rgb.resize(rgb.total() * rgb.elemSize());
+    std::memcpy(k.rgb.data(), rgb.data, k.rgb.size());
+    return k;
+}
+
+std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const WorkingImage& work, int startIndex,
+                                                    const std::function<void(EditProgress)>& emit,
+                                                    const std::atomic<bool>* cancel, InversionCache* cache,
+                                                    std::map<std::string, double>& timings) {
+    auto report = [&](const EditProgress& e) {
+        if (emit) emit(e);
+    };
+    InversionKey key;
+    if (cache) {
+        key = inversionKeyOf(c, work);
+        if (auto hit = cache->find(key)) return hit;
+    }
+    at::NoGradGuard noGrad;
+    Pipeline& p = c.p;
+    const auto start = Clock::now();
+    report(progressOf("encoding", 0, 1));
+    checkCancel(cancel);
+    auto out = std::make_shared<InvertedImage>();
+    c.passes.vaeEncode(phase::kEncode);
+    out->z0 = p.vae->encode(work.tensor(p.device)).mean * p.vae->scalingFactor();  // [1, c, h, w]
+    timings["encode"] = secondsSince(start);
+
+    const auto invStart = Clock::now();
+    out->inversion = diffusion::invertDDIM(
+        c.scheduler, out->z0, startIndex,
+        [&](const at::Tensor& z, int64_t t) {
+            checkCancel(cancel);
+            c.passes.forward(phase::kInversion);
+            return p.unet->forward(z, c.timestep(t), c.context).sample;
+        },
+        [&](const diffusion::InversionProgress& ip) {
+            EditProgress e = progressOf("inversion", ip.stepsDone, ip.totalSteps);
+            const double per = ip.stepsDone ? secondsSince(invStart) / ip.stepsDone : 0;
+            e.etaSeconds = per * (ip.totalSteps - ip.stepsDone) * 2.0;
+            report(e);
+            return !(cancel && cancel->load());
+        });
+    timings["inversion"] = secondsSince(invStart);
+    // Damaged weights show here first: the guidance cannot be blamed yet.
+    for (const at::Tensor& z : out->inversion.latents)
+        if (!at::isfinite(z).all().item<bool>())
+            throw Error("the model produced NaN or infinite values while encoding and inverting the image: its "
+                        "weights are damaged or do not fit its config; check or re-download the model, or use another");
+    if (cache) cache->store(std::move(key), out);
+    return out;
+}
+
+}  // namespace dragdiff::drag

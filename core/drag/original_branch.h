@@ -1,0 +1,29 @@
+#pragma once
+// Steps 1-2 of a drag edit: the working image's VAE latent and its DDIM inversion up to the
+// edit's start step (the original branch's trajectory), or the same taken from the cache.
+#include "drag/edit_context.h"
+#include "drag/inversion_cache.h"
+#include "drag/working_image.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace dragdiff::drag {
+
+InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work);
+
+// `c` must have its prompt's context and its scheduler's timesteps (c.params.steps) set. With a
+// cache, an entry for this picture, model, prompt, steps and strength is returned without a pass;
+// otherwise the latent and the inversion are computed (counted in c.passes), and stored. `emit`
+// (may be empty) receives "encoding" and "inversion" progress; `timings` gets "encode" and
+// "inversion" seconds when they ran. Throws Cancelled when `cancel` is set (checked before every
+// pass; nothing is stored then), Error when the model produces NaN or infinite values.
+std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const WorkingImage& work, int startIndex,
+                                                    const std::function<void(EditProgress)>& emit,
+                                                    const std::atomic<bool>* cancel, InversionCache* cache,
+                                                    std::map<std::string, double>& timings);
+
+}  // namespace dragdiff::drag
