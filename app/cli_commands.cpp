@@ -76,7 +76,14 @@ json infoJson(const ModelInfo& m) {
             {"dtype", m.dtype},        {"device", m.device},
             {"image_size", m.imageSize}, {"latent_channels", m.latentChannels},
             {"latent_scale", m.latentScale}, {"text_encoder", m.hasTextEncoder},
-            {"tokenizer", m.hasTokenizer}, {"parameters", counts}};
+            {"tokenizer", m.hasTokenizer}, {"uses_prompt", m.usesPrompt},
+            {"image_encoder", m.imageEncoderSize > 0 ? json{{"image_size", m.imageEncoderSize},
+                                                            {"patch_size", m.imageEncoderPatch},
+                                                            {"hidden_size", m.imageEncoderWidth},
+                                                            {"layers", m.imageEncoderLayers},
+                                                            {"embedding_dim", m.imageEmbeddingDim}}
+                                                      : json(nullptr)},
+            {"parameters", counts}};
 }
 
 std::string withThousands(int64_t v) {
@@ -104,8 +111,15 @@ int runInfo(const std::vector<std::string>& argv) {
               << "working size:    " << m.imageSize << " px (latents " << m.latentChannels << " channels, 1/"
               << m.latentScale << " scale)\n"
               << "text encoder:    " << (m.hasTextEncoder ? "yes" : "no")
-              << (m.hasTokenizer ? ", tokenizer: yes" : ", tokenizer: no (empty prompt only)") << "\n"
-              << "parameters:\n";
+              << (m.imageEncoderSize > 0 ? std::string(" (no prompt: the picture is the condition)")
+                  : m.hasTokenizer       ? std::string(", tokenizer: yes")
+                                         : std::string(", tokenizer: no (empty prompt only)"))
+              << "\n";
+    if (m.imageEncoderSize > 0)
+        std::cout << "image encoder:   CLIP ViT, " << m.imageEncoderSize << " px input, patch " << m.imageEncoderPatch
+                  << ", width " << m.imageEncoderWidth << ", " << m.imageEncoderLayers << " layers, embedding "
+                  << m.imageEmbeddingDim << "\n";
+    std::cout << "parameters:\n";
     int64_t total = 0;
     for (const auto& [k, v] : m.parameterCounts) {
         std::cout << "  " << k << ": " << withThousands(v) << "\n";

@@ -158,7 +158,7 @@ void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, con
         report(0);
         drag::AutocastScope autocast(p);
         drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
-        at::Tensor context = p.encodePrompt(prompt);
+        at::Tensor context = p.encodeContext(prompt, work, EditParameters().imageTransform);
         report(1);
         const double sf = p.vae->scalingFactor();
         at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;

@@ -290,10 +290,23 @@ void MainWindow::updateModelStatus() {
         if (banner_->kind() == MessageBanner::Kind::Error && banner_->property("modelError").toBool()) banner_->hide();
         if (!document_->hasImage() && !running_)
             message_->setText(tr("Model ready. Open a picture (Ctrl+O) or try the sample."));
-        // A model without a text encoder takes no prompt (the engine would refuse one).
+        // A model without a text encoder takes no prompt (the engine would refuse one); an
+        // image-conditioned one is conditioned on the picture itself.
         if (auto* prompt = qobject_cast<QLineEdit*>(side_->parameters()->editor("prompt"))) {
-            prompt->setPlaceholderText(info.hasTextEncoder ? tr("optional") : tr("not used by this model"));
-            prompt->setEnabled(info.hasTextEncoder || !prompt->text().isEmpty());
+            const bool imageConditioned = info.imageEncoderSize > 0;
+            prompt->setPlaceholderText(info.usesPrompt         ? tr("optional")
+                                       : imageConditioned ? tr("not used: the picture is the condition")
+                                                          : tr("not used by this model"));
+            prompt->setEnabled(info.usesPrompt || !prompt->text().isEmpty());
+            QString help;
+            for (const ParameterInfo& p : parameterTable())
+                if (p.key == "prompt") help = QString::fromStdString(p.help);
+            prompt->setToolTip(info.usesPrompt ? help
+                               : imageConditioned
+                                   ? tr("This model (%1) is conditioned on the picture itself (its CLIP image "
+                                        "embedding), not on text, so it takes no prompt.")
+                                         .arg(QString::fromStdString(info.family))
+                                   : tr("This model has no text encoder, so it takes no prompt."));
         }
         break;
     }

@@ -119,7 +119,6 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     if (c.featureBlock >= numUp)
         throw InvalidRequest("feature_block " + std::to_string(c.featureBlock) + " does not exist: this UNet has " +
                              std::to_string(numUp) + " up-blocks (0.." + std::to_string(numUp - 1) + ")");
-    c.context = p.encodePrompt(prm.prompt);
     auto emit = [&](EditProgress e) {
         e.elapsedSeconds = secondsSince(start);
         if (progress) progress(e);
@@ -128,6 +127,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     // 1-2. Working image, VAE encoding, inversion (the original branch's trajectory), or the
     // same from the cache when this picture was inverted with this model, prompt, steps, strength.
     const WorkingImage work = makeWorkingImage(request.image, p.nativeImageSize(), p.sizeMultiple());
+    c.context = p.encodeContext(prm.prompt, work, prm.imageTransform);
     const int ls = p.latentScale();
     const double sf = p.vae->scalingFactor();
     const int N = prm.steps;

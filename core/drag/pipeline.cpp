@@ -81,6 +81,16 @@ void fillInfo(Pipeline& p, const std::string& path, const std::string& format) {
     p.info.imageSize = p.nativeImageSize();
     p.info.hasTextEncoder = static_cast<bool>(p.textEncoder);
     p.info.hasTokenizer = p.tokenizer && p.tokenizer->hasVocabulary();
+    p.info.usesPrompt = static_cast<bool>(p.textEncoder);
+    if (p.imageEncoder) {
+        const models::CLIPVisionConfig& v = p.imageEncoder->config();
+        p.info.imageEncoderSize = v.imageSize;
+        p.info.imageEncoderPatch = v.patchSize;
+        p.info.imageEncoderWidth = v.hiddenSize;
+        p.info.imageEncoderLayers = v.numHiddenLayers;
+        p.info.imageEmbeddingDim = v.projectionDim;
+        p.info.parameterCounts["image_encoder"] = countParameters(*p.imageEncoder);
+    }
     p.info.parameterCounts["unet"] = countParameters(*p.unet);
     p.info.parameterCounts["vae"] = countParameters(*p.vae);
     if (p.textEncoder) p.info.parameterCounts["text_encoder"] = countParameters(*p.textEncoder);
@@ -88,6 +98,41 @@ void fillInfo(Pipeline& p, const std::string& path, const std::string& format) {
         const int ctx = p.unet->config().crossAttentionDim;
         p.info.family = ctx == 768 ? "sd1" : ctx == 1024 ? "sd2" : "custom";
     }
+}
+
+// StableDiffusionImageVariationPipeline folders: model_index.json names the pipeline, or (no
+// model_index.json) an image_encoder/ stands where a text_encoder/ would.
+bool isImageVariationFolder(const std::string& folder) {
+    std::error_code ec;
+    const fs::path index = fs::path(folder) / "model_index.json";
+    if (fs::is_regular_file(index, ec))
+        return io::ConfigReader::fromFile(index.string()).getString("_class_name", "") ==
+               "StableDiffusionImageVariationPipeline";
+    return fs::is_directory(fs::path(folder) / "image_encoder", ec) && !fs::is_directory(fs::path(folder) / "text_encoder", ec);
+}
+
+void loadImageConditioning(Pipeline& p, const std::string& folder, at::Device device) {
+    std::error_code ec;
+    for (const char* sub : {"image_encoder", "feature_extractor"})
+        if (!fs::is_directory(fs::path(folder) / sub, ec))
+            throw LoadError("model folder '" + folder + "' is an image-variation model (StableDiffusionImageVariationPipeline) "
+                            "but has no " + sub + "/ folder; it needs image_encoder/, feature_extractor/, unet/, vae/ "
+                            "and scheduler/");
+    p.imageEncoder = models::loadCLIPVisionModelWithProjection((fs::path(folder) / "image_encoder").string(), at::kFloat, device);
+    p.imageProcessor = models::CLIPImageProcessor::load((fs::path(folder) / "feature_extractor").string());
+    const models::CLIPVisionConfig& v = p.imageEncoder->config();
+    const int context = p.unet->config().crossAttentionDim;
+    if (v.projectionDim != context)
+        throw LoadError("'" + folder + "': the image encoder projects to " + std::to_string(v.projectionDim) +
+                        " (image_encoder/config.json projection_dim) but the UNet's cross_attention_dim is " +
+                        std::to_string(context) + "; image_encoder/ and unet/ come from different models");
+    const models::CLIPImageProcessorConfig& f = p.imageProcessor->config();
+    if (f.doCenterCrop && (f.cropHeight != v.imageSize || f.cropWidth != v.imageSize))
+        throw LoadError("'" + folder + "': feature_extractor/preprocessor_config.json crops to " +
+                        std::to_string(f.cropHeight) + "x" + std::to_string(f.cropWidth) + " but the image encoder reads " +
+                        std::to_string(v.imageSize) + "x" + std::to_string(v.imageSize) +
+                        " pictures (image_encoder/config.json image_size); the two folders do not belong together");
+    p.info.family = "sd-image-variations";
 }
 
 Pipeline loadDiffusersFolder(const std::string& folder, at::Device device) {
@@ -110,6 +155,7 @@ Pipeline loadDiffusersFolder(const std::string& folder, at::Device device) {
     if (fs::is_directory(te, ec)) p.textEncoder = models::loadCLIPTextModel(te.string(), at::kFloat, device);
     const fs::path tok = fs::path(folder) / "tokenizer";
     p.tokenizer = models::CLIPTokenizer::loadOrWithoutFiles(tok.string());
+    if (isImageVariationFolder(folder)) loadImageConditioning(p, folder, device);
     p.constantContext = loadConstantContext(folder, p.unet->config().crossAttentionDim).to(device);
     return p;
 }
@@ -181,6 +227,13 @@ int Pipeline::defaultFeatureBlock() const {
 }
 
 at::Tensor Pipeline::encodePrompt(const std::string& prompt) {
+    if (imageEncoder) {
+        if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)
+            throw InvalidRequest("this model (sd-image-variations) is conditioned on the picture itself, not on text, "
+                                 "so it takes no prompt; clear the prompt (drop --prompt)");
+        throw Error("internal error: an image-variation model's context comes from the picture (encodeContext), "
+                    "not from encodePrompt");
+    }
     if (!textEncoder) {
         if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)
             throw InvalidRequest("this model has no text encoder, so it cannot use a prompt; clear the prompt");
@@ -190,6 +243,37 @@ at::Tensor Pipeline::encodePrompt(const std::string& prompt) {
     at::Tensor t = at::tensor(ids, at::kLong).unsqueeze(0).to(device);
     at::NoGradGuard noGrad;
     return textEncoder->forward(t).lastHiddenState;
+}
+
+at::Tensor Pipeline::encodeContext(const std::string& prompt, const WorkingImage& work, const std::string& imageTransform) {
+    if (!imageEncoder) return encodePrompt(prompt);
+    if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)
+        throw InvalidRequest("this model (sd-image-variations) is conditioned on the picture itself, not on text, so it "
+                             "takes no prompt; clear the prompt (drop --prompt)");
+    cv::Mat rgb8;
+    work.rgb(cv::Rect(0, 0, work.content.width, work.content.height)).convertTo(rgb8, CV_8UC3, 255.0);
+    return encodeImage(rgb8, imageTransform);
+}
+
+at::Tensor Pipeline::imagePixelValues(const cv::Mat& rgb8, const std::string& transform) const {
+    if (!imageEncoder || !imageProcessor)
+        throw InvalidRequest("this model has no image encoder; only image-variation models (sd-image-variations) take "
+                             "the picture as their condition");
+    if (transform == "processor") return imageProcessor->preprocess(rgb8);
+    if (transform == "modelcard") {
+        const int s = imageEncoder->config().imageSize;
+        const auto& f = imageProcessor->config();
+        return models::modelCardTransform(rgb8, s, s, f.imageMean, f.imageStd);
+    }
+    throw InvalidRequest("image_transform '" + transform + "' is not one of modelcard, processor");
+}
+
+at::Tensor Pipeline::encodeImage(const cv::Mat& rgb8, const std::string& transform, bool classifierFreeGuidance) {
+    at::NoGradGuard noGrad;
+    const at::Tensor pixels = imagePixelValues(rgb8, transform).to(device);
+    const at::Tensor embeddings = imageEncoder->forward(pixels).imageEmbeds.unsqueeze(1);  // [1, 1, C]
+    if (!classifierFreeGuidance) return embeddings;
+    return at::cat({at::zeros_like(embeddings), embeddings}, /*dim=*/0);
 }
 
 AutocastScope::AutocastScope(const Pipeline& p) : active_(p.fp16Autocast && p.device.is_cuda()) {
@@ -267,6 +351,10 @@ Pipeline loadPipeline(const ModelSpec& spec) {
     if (p.textEncoder) {
         models::freezeParameters(*p.textEncoder);
         p.textEncoder->eval();
+    }
+    if (p.imageEncoder) {
+        models::freezeParameters(*p.imageEncoder);
+        p.imageEncoder->eval();
     }
     return p;
 }

@@ -1,8 +1,12 @@
 #pragma once
-// A loaded Stable-Diffusion-style model: UNet, VAE, optional text encoder and tokenizer, and the
-// scheduler config, read from a diffusers folder, a single-file checkpoint, or the embedded model.
+// A loaded Stable-Diffusion-style model: UNet, VAE, optional text encoder and tokenizer (or, for
+// image-conditioned SD, the CLIP image encoder and its processor), and the scheduler config, read
+// from a diffusers folder, a single-file checkpoint, or the embedded model.
+#include "drag/working_image.h"
 #include "dragdiff/engine.h"
+#include "models/clip/clip_image_processor.h"
 #include "models/clip/clip_text_model.h"
+#include "models/clip/clip_vision_model.h"
 #include "models/clip/clip_tokenizer.h"
 #include "models/model_configs.h"
 #include "models/unet/unet_2d_condition.h"
@@ -18,6 +22,9 @@ struct Pipeline {
     models::AutoencoderKL vae{nullptr};
     models::CLIPTextModel textEncoder{nullptr};  // null when the model has none
     std::optional<models::CLIPTokenizer> tokenizer;
+    // sd-image-variations: the context is the picture's own CLIP image embedding.
+    models::CLIPVisionModelWithProjection imageEncoder{nullptr};
+    std::optional<models::CLIPImageProcessor> imageProcessor;
     models::DDIMConfig scheduler;
     at::Tensor constantContext;  // [1, L, C] used when there is no text encoder
     at::Device device = at::kCPU;
@@ -30,6 +37,15 @@ struct Pipeline {
     int defaultFeatureBlock() const;
     // The UNet's context for `prompt` ([1, L, C]); InvalidRequest for a prompt the model cannot read.
     at::Tensor encodePrompt(const std::string& prompt);
+    // The UNet's context for an edit (or the features) of `work`: encodePrompt(prompt), or for an
+    // image-conditioned model encodeImage of the picture at its working size (a prompt is refused).
+    at::Tensor encodeContext(const std::string& prompt, const WorkingImage& work, const std::string& imageTransform);
+    // StableDiffusionImageVariationPipeline._encode_image: image_embeds of `rgb8` (CV_8UC3) as
+    // [1, 1, C]; with classifierFreeGuidance [2, 1, C], the unconditional (zeros) first.
+    // `transform`: "processor" (CLIPImageProcessor) or "modelcard" (see EditParameters::imageTransform).
+    at::Tensor encodeImage(const cv::Mat& rgb8, const std::string& transform, bool classifierFreeGuidance = false);
+    // The image encoder's input for `rgb8` under `transform`: [1, 3, S, S].
+    at::Tensor imagePixelValues(const cv::Mat& rgb8, const std::string& transform) const;
 };
 
 // While alive, CUDA ops run under fp16 autocast when the pipeline asks for it (no-op otherwise).

@@ -213,6 +213,47 @@ CLIPTextConfig CLIPTextConfig::sd21() {
     return c;
 }
 
+CLIPVisionConfig CLIPVisionConfig::read(const io::ConfigReader& outer) {
+    // A full CLIPConfig holds the vision tower's settings under vision_config.
+    const bool nested = outer.getString("model_type", "") == "clip" && outer.root().contains("vision_config") &&
+                        outer.root().at("vision_config").is_object();
+    const io::ConfigReader r = nested ? io::ConfigReader(outer.root().at("vision_config"), outer.file() + " (vision_config)")
+                                      : outer;
+    CLIPVisionConfig c;
+    c.hiddenSize = r.getInt("hidden_size", c.hiddenSize);
+    c.intermediateSize = r.getInt("intermediate_size", c.intermediateSize);
+    c.projectionDim = r.getInt("projection_dim", c.projectionDim);
+    c.numHiddenLayers = r.getInt("num_hidden_layers", c.numHiddenLayers);
+    c.numAttentionHeads = r.getInt("num_attention_heads", c.numAttentionHeads);
+    c.numChannels = r.getInt("num_channels", c.numChannels);
+    c.imageSize = r.getInt("image_size", c.imageSize);
+    c.patchSize = r.getInt("patch_size", c.patchSize);
+    c.hiddenAct = r.getString("hidden_act", c.hiddenAct);
+    c.layerNormEps = r.getDouble("layer_norm_eps", c.layerNormEps);
+    requireOneOf(r, "hidden_act", c.hiddenAct, {"quick_gelu", "gelu"});
+    for (int v : {c.hiddenSize, c.intermediateSize, c.projectionDim, c.numHiddenLayers, c.numAttentionHeads,
+                  c.numChannels, c.imageSize, c.patchSize})
+        if (v <= 0) throw LoadError("'" + r.file() + "': sizes must be positive");
+    if (c.hiddenSize % c.numAttentionHeads != 0)
+        throw LoadError("'" + r.file() + "': hidden_size " + std::to_string(c.hiddenSize) +
+                        " is not divisible by num_attention_heads " + std::to_string(c.numAttentionHeads));
+    if (c.imageSize % c.patchSize != 0)
+        throw LoadError("'" + r.file() + "': image_size " + std::to_string(c.imageSize) +
+                        " is not a multiple of patch_size " + std::to_string(c.patchSize));
+    return c;
+}
+
+CLIPVisionConfig CLIPVisionConfig::vitL14() {
+    CLIPVisionConfig c;
+    c.hiddenSize = 1024;
+    c.intermediateSize = 4096;
+    c.projectionDim = 768;
+    c.numHiddenLayers = 24;
+    c.numAttentionHeads = 16;
+    c.patchSize = 14;
+    return c;
+}
+
 DDIMConfig DDIMConfig::read(const io::ConfigReader& r) {
     DDIMConfig c;
     c.numTrainTimesteps = r.getInt("num_train_timesteps", c.numTrainTimesteps);

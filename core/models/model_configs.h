@@ -66,6 +66,17 @@ struct VAEConfig {
     static VAEConfig sd();  // SD 1.x / 2.x
 };
 
+// What the transformer layers shared by CLIP's text and vision towers read (CLIPEncoder,
+// CLIPEncoderLayer, CLIPAttention, CLIPMLP).
+struct CLIPEncoderConfig {
+    int hiddenSize = 512;
+    int intermediateSize = 2048;
+    int numHiddenLayers = 12;
+    int numAttentionHeads = 8;
+    std::string hiddenAct = "quick_gelu";
+    double layerNormEps = 1e-5;
+};
+
 // transformers CLIPTextConfig defaults.
 struct CLIPTextConfig {
     int vocabSize = 49408;
@@ -81,9 +92,37 @@ struct CLIPTextConfig {
     int bosTokenId = 49406;
     int eosTokenId = 49407;
 
+    CLIPEncoderConfig encoder() const {
+        return {hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, hiddenAct, layerNormEps};
+    }
+
     static CLIPTextConfig read(const io::ConfigReader& r);
     static CLIPTextConfig sd15();
     static CLIPTextConfig sd21();
+};
+
+// transformers CLIPVisionConfig defaults. read() also takes a full CLIPConfig (model_type "clip"),
+// whose `vision_config` it reads, as transformers does.
+struct CLIPVisionConfig {
+    int hiddenSize = 768;
+    int intermediateSize = 3072;
+    int projectionDim = 512;
+    int numHiddenLayers = 12;
+    int numAttentionHeads = 12;
+    int numChannels = 3;
+    int imageSize = 224;
+    int patchSize = 32;
+    std::string hiddenAct = "quick_gelu";
+    double layerNormEps = 1e-5;
+
+    int numPatches() const { return (imageSize / patchSize) * (imageSize / patchSize); }
+    CLIPEncoderConfig encoder() const {
+        return {hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, hiddenAct, layerNormEps};
+    }
+
+    static CLIPVisionConfig read(const io::ConfigReader& r);
+    // ViT-L/14 at 224 px with a 768-d projection: lambdalabs/sd-image-variations-diffusers' image_encoder.
+    static CLIPVisionConfig vitL14();
 };
 
 // diffusers DDIMScheduler.__init__ defaults.

@@ -20,7 +20,7 @@ at::Tensor idsTensor(const std::vector<int64_t>& ids) {
 }  // namespace
 
 TEST_CASE("golden: CLIP tokenizer reproduces text/input_ids", "[golden][tokenizer]") {
-    for (const auto& c : test::allGoldenCases()) {
+    for (const auto& c : test::goldenCasesWith("text_encoder")) {
         INFO(c.name());
         const auto tok = models::CLIPTokenizer::load(c.path("tokenizer"));
         REQUIRE(tok.hasVocabulary());
@@ -48,7 +48,7 @@ TEST_CASE("golden: CLIP tokenizer reproduces text/input_ids", "[golden][tokenize
 
 TEST_CASE("golden: CLIP text encoder reproduces the reference hidden states", "[golden][clip]") {
     c10::NoGradGuard noGrad;
-    for (const auto& c : test::allGoldenCases()) {
+    for (const auto& c : test::goldenCasesWith("text_encoder")) {
         INFO(c.name());
         auto model = models::loadCLIPTextModel(c.path("text_encoder"), at::kFloat, at::kCPU);
         const at::Tensor ids = c.tensor("text/input_ids");
@@ -62,7 +62,7 @@ TEST_CASE("golden: CLIP text encoder reproduces the reference hidden states", "[
 
 TEST_CASE("golden: DIFT prompt embeddings from the prompt text", "[golden][clip][tokenizer]") {
     c10::NoGradGuard noGrad;
-    for (const auto& c : test::allGoldenCases()) {
+    for (const auto& c : test::goldenCasesWith("text_encoder")) {
         INFO(c.name());
         const std::string prompt = c.spec().at("dift").at("prompt").get<std::string>();
         const auto tok = models::CLIPTokenizer::load(c.path("tokenizer"));

@@ -12,6 +12,8 @@ namespace dragdiff::test {
 GoldenCase::GoldenCase(const std::string& dir) : dir_(dir) {
     spec_ = nlohmann::json::parse(io::readTextFile(dir + "/case.json"));
     io_ = std::make_shared<io::SafetensorsFile>(dir + "/io.safetensors");
+    const auto index = nlohmann::json::parse(io::readTextFile(dir + "/model_index.json"));
+    pipelineClass_ = index.value("_class_name", std::string());
 }
 
 std::string GoldenCase::name() const { return std::filesystem::path(dir_).filename().string(); }
@@ -33,18 +35,34 @@ std::vector<std::string> GoldenCase::tensorsWithPrefix(const std::string& prefix
 
 std::string GoldenCase::compare(const std::string& t, const at::Tensor& ours) const {
     at::Tensor ref = tensor(t);
-    if (ref.scalar_type() == at::kLong || ref.scalar_type() == at::kInt) {
+    if (ref.scalar_type() == at::kLong || ref.scalar_type() == at::kInt || ref.scalar_type() == at::kByte) {
+        // Integer tensors (token ids, uint8 pictures) must be equal.
         if (ours.sizes() != ref.sizes()) return "shape differs";
         return at::equal(ours.to(at::kCPU, at::kLong), ref.to(at::kLong)) ? "" : "integer values differ";
     }
     return compareTensors(ours, ref, atol(t), rtol(t));
 }
 
+bool GoldenCase::holds(const std::string& relative) const {
+    std::error_code ec;
+    return std::filesystem::exists(std::filesystem::path(dir_) / relative, ec);
+}
+
 std::vector<GoldenCase> allGoldenCases() {
     std::vector<GoldenCase> cases;
-    for (const auto& dir : goldenCases()) cases.emplace_back(dir);
-    INFO("golden folder: " << goldenRoot() << " (set DRAGDIFF_GOLDEN_DIR to point elsewhere)");
-    REQUIRE(!cases.empty());
+    for (const auto& root : goldenRoots()) {
+        const auto dirs = goldenCasesUnder(root);
+        INFO("golden folder: " << root << " (set DRAGDIFF_GOLDEN_DIR to point elsewhere, ':' between folders)");
+        REQUIRE(!dirs.empty());
+        for (const auto& dir : dirs) cases.emplace_back(dir);
+    }
+    return cases;
+}
+
+std::vector<GoldenCase> goldenCasesWith(const std::string& relative) {
+    std::vector<GoldenCase> cases;
+    for (auto& c : allGoldenCases())
+        if (c.holds(relative)) cases.push_back(std::move(c));
     return cases;
 }
 

@@ -19,6 +19,10 @@ public:
     std::string name() const;
     std::string path(const std::string& relative) const { return dir_ + "/" + relative; }
     const nlohmann::json& spec() const { return spec_; }  // case.json
+    // model_index.json's _class_name ("StableDiffusionPipeline", "StableDiffusionImageVariationPipeline", ...).
+    const std::string& pipelineClass() const { return pipelineClass_; }
+    // Whether the case folder holds `relative` (a component folder such as text_encoder/, or a file).
+    bool holds(const std::string& relative) const;
 
     bool has(const std::string& tensor) const;
     at::Tensor tensor(const std::string& tensor) const;  // owned copy, stored dtype
@@ -33,11 +37,20 @@ public:
 private:
     std::string dir_;
     nlohmann::json spec_;
+    std::string pipelineClass_;
     std::shared_ptr<io::SafetensorsFile> io_;
 };
 
-// Every case under goldenRoot(); REQUIREs at least one (a missing golden folder is a failure).
+inline constexpr const char* kStableDiffusionPipeline = "StableDiffusionPipeline";
+inline constexpr const char* kImageVariationPipeline = "StableDiffusionImageVariationPipeline";
+
+// Every case under goldenRoots(); REQUIREs each golden folder to exist and hold at least one case
+// (a missing golden folder is a failure).
 std::vector<GoldenCase> allGoldenCases();
+// The cases of allGoldenCases() that hold `relative` (e.g. "text_encoder", "image_encoder",
+// "model.ldm.safetensors"): the tests of one component run on every case that has it, and
+// golden_files_test checks that each case holds what its family needs.
+std::vector<GoldenCase> goldenCasesWith(const std::string& relative);
 
 }  // namespace dragdiff::test
 

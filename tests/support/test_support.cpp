@@ -48,21 +48,33 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ec);
 }
 
-std::string goldenRoot() {
-    if (const char* env = std::getenv("DRAGDIFF_GOLDEN_DIR"); env && *env) return env;
-    return (fs::path(sourceDir()) / ".." / "shared" / "golden").lexically_normal().string();
+std::vector<std::string> goldenRoots() {
+    std::vector<std::string> roots;
+    if (const char* env = std::getenv("DRAGDIFF_GOLDEN_DIR"); env && *env) {
+        std::stringstream list(env);
+        for (std::string root; std::getline(list, root, ':');)
+            if (!root.empty()) roots.push_back(root);
+        return roots;
+    }
+    const fs::path shared = fs::path(sourceDir()) / ".." / "shared";
+    for (const char* folder : {"golden", "golden-imgvar"}) roots.push_back((shared / folder).lexically_normal().string());
+    return roots;
 }
 
-std::vector<std::string> goldenCases() {
+std::string goldenRoot() { return goldenRoots().front(); }
+
+std::vector<std::string> goldenCasesUnder(const std::string& root) {
     std::vector<std::string> cases;
     std::error_code ec;
-    if (!fs::is_directory(goldenRoot(), ec)) return cases;
-    for (const auto& entry : fs::recursive_directory_iterator(goldenRoot(), ec))
+    if (!fs::is_directory(root, ec)) return cases;
+    for (const auto& entry : fs::recursive_directory_iterator(root, ec))
         if (entry.is_regular_file() && entry.path().filename() == "case.json")
             cases.push_back(entry.path().parent_path().string());
     std::sort(cases.begin(), cases.end());
     return cases;
 }
+
+std::vector<std::string> goldenCases() { return goldenCasesUnder(goldenRoot()); }
 
 void writeBytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

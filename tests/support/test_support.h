@@ -32,10 +32,16 @@ private:
     std::string path_;
 };
 
-// $DRAGDIFF_GOLDEN_DIR, or ../shared/golden beside the repository.
+// $DRAGDIFF_GOLDEN_DIR (its first folder when it lists several), or ../shared/golden beside the repository.
 std::string goldenRoot();
 // Every case folder (one holding case.json) under goldenRoot(), sorted. Empty when none.
 std::vector<std::string> goldenCases();
+// Every folder the golden tests cover: $DRAGDIFF_GOLDEN_DIR (one folder, or several separated by
+// ':'), else ../shared/golden and, beside it, the folder of each further family the project runs
+// (golden-imgvar: image-conditioned SD).
+std::vector<std::string> goldenRoots();
+// Every case folder under `root`, sorted. Empty when none (or no such folder).
+std::vector<std::string> goldenCasesUnder(const std::string& root);
 
 void writeBytes(const std::string& path, const std::string& bytes);
 std::string readBytes(const std::string& path);

@@ -22,6 +22,15 @@ ModelInfo FakeBackend::loadModel(const ModelSpec& spec) {
     info.family = "fake";
     info.device = spec.device;
     info.imageSize = 256;
+    info.hasTextEncoder = info.hasTokenizer = info.usesPrompt = conditioning == Conditioning::Text;
+    if (conditioning == Conditioning::Image) {
+        info.family = "sd-image-variations";
+        info.imageEncoderSize = 224;
+        info.imageEncoderPatch = 14;
+        info.imageEncoderWidth = 1024;
+        info.imageEncoderLayers = 24;
+        info.imageEmbeddingDim = 768;
+    }
     return info;
 }
 

@@ -26,6 +26,9 @@ public:
     int steps = 10;
     int stepMs = 20;
     int prepareStageMs = 0;  // each of the three preparation stages takes this long
+    // The model it describes: "fake" without a text encoder, a text-conditioned one, or an
+    // image-conditioned one (sd-image-variations, which takes no prompt).
+    enum class Conditioning { None, Text, Image } conditioning = Conditioning::None;
     mutable std::atomic<int> heatmapCalls{0};
     mutable std::atomic<double> lastHeatmapThreshold{0};  // the parameters of the newest heatmap
     std::atomic<int> editCalls{0};

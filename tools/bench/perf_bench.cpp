@@ -231,7 +231,7 @@ void runPerfBenchmark(const PerfOptions& o) {
     const RgbaImage image = syntheticImage(size);
     const drag::WorkingImage work = drag::makeWorkingImage(image, size, p.sizeMultiple());
     const at::Tensor pixels = work.tensor(p.device);
-    const at::Tensor context = p.encodePrompt("");
+    const at::Tensor context = p.encodeContext("", work, EditParameters().imageTransform);
     const double sf = p.vae->scalingFactor();
     std::fprintf(stderr, "dragdiff-bench perf: %s, %d px, %d threads, %s, UNet %s, model ready in %.1f s\n", o.arch.c_str(),
                  size, at::get_num_threads(), o.checkpointUpBlocks ? "checkpointed up-blocks" : "plain backward",

@@ -65,7 +65,7 @@ struct ModelSpec {
 
 struct ModelInfo {
     std::string path;
-    std::string family;          // "sd1", "sd2", "embedded", ...
+    std::string family;          // "sd1", "sd2", "sd-image-variations", "embedded", ...
     std::string format;          // "diffusers" or "single-file"
     std::string predictionType;  // "epsilon" / "v_prediction"
     std::string dtype;
@@ -75,6 +75,15 @@ struct ModelInfo {
     int latentScale = 0;         // image pixels per latent pixel
     bool hasTextEncoder = false;
     bool hasTokenizer = false;
+    // false when the model refuses a prompt: sd-image-variations is conditioned on the picture
+    // itself (its CLIP image embedding), models without a text encoder on a fixed context.
+    bool usesPrompt = false;
+    // The CLIP image encoder of an image-conditioned model (sd-image-variations); 0 when none.
+    int imageEncoderSize = 0;    // input side, pixels
+    int imageEncoderPatch = 0;   // patch side, pixels
+    int imageEncoderWidth = 0;   // hidden size
+    int imageEncoderLayers = 0;
+    int imageEmbeddingDim = 0;   // the projected embedding, the UNet's context width
     std::map<std::string, int64_t> parameterCounts;  // per component
 };
 

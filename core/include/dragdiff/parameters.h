@@ -13,6 +13,11 @@ struct EditParameters {
     double strength = 0.7;           // inversion strength: fraction of the schedule inverted and re-denoised
     uint64_t seed = 0;
     std::string prompt;
+    // Image-conditioned models (sd-image-variations): how the picture is prepared for the CLIP image
+    // encoder. "modelcard": the whole picture resized to the encoder's size (bicubic, no
+    // antialiasing), as the model card recommends; "processor": the pipeline's CLIPImageProcessor
+    // (shortest edge resized, centre crop).
+    std::string imageTransform = "modelcard";
     // Correspondence (heatmap)
     int featureBlock = -1;           // up_blocks[k] whose output gives the features; -1 = the model's default
     bool centeredCosine = true;      // subtract the spatial-mean feature before the cosine

@@ -1,14 +1,14 @@
 #pragma once
 // Ports transformers 4.38 CLIPTextModel (models/clip/modeling_clip.py) for Stable Diffusion:
-// token + position embeddings, pre-LayerNorm encoder layers with a causal mask, final LayerNorm,
-// pooling at the EOS token. No attention mask (as StableDiffusionPipeline calls it), eager
+// token + position embeddings, pre-LayerNorm encoder layers (clip_encoder.h, shared with the
+// vision tower) with a causal mask, final LayerNorm, pooling at the EOS token. No attention mask (as StableDiffusionPipeline calls it), eager
 // attention, eval mode (dropout is 0 in every SD config). Module and parameter names equal the
 // checkpoint keys: text_model.encoder.layers.0.self_attn.q_proj.weight, ...
+#include "models/clip/clip_encoder.h"
 #include "models/model_configs.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
-#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
@@ -30,64 +30,6 @@ public:
     torch::nn::Embedding position_embedding{nullptr};
 };
 TORCH_MODULE(CLIPTextEmbeddings);
-
-// Ports transformers CLIPAttention (eager path).
-class CLIPAttentionImpl : public torch::nn::Module {
-public:
-    explicit CLIPAttentionImpl(const CLIPTextConfig& config);
-    // hidden [B, L, D]; causalMask [1, 1, L, L], 0 on and below the diagonal, dtype-min above.
-    at::Tensor forward(const at::Tensor& hidden, const at::Tensor& causalMask);
-
-    torch::nn::Linear k_proj{nullptr};
-    torch::nn::Linear v_proj{nullptr};
-    torch::nn::Linear q_proj{nullptr};
-    torch::nn::Linear out_proj{nullptr};
-
-private:
-    int64_t numHeads_;
-    int64_t headDim_;
-    double scale_;
-};
-TORCH_MODULE(CLIPAttention);
-
-// Ports transformers CLIPMLP: fc1, quick_gelu or exact (erf) gelu, fc2.
-class CLIPMLPImpl : public torch::nn::Module {
-public:
-    explicit CLIPMLPImpl(const CLIPTextConfig& config);
-    at::Tensor forward(const at::Tensor& hidden);
-
-    torch::nn::Linear fc1{nullptr};
-    torch::nn::Linear fc2{nullptr};
-
-private:
-    bool quickGelu_;
-};
-TORCH_MODULE(CLIPMLP);
-
-// Ports transformers CLIPEncoderLayer (pre-LN: x + attn(ln1(x)), then x + mlp(ln2(x))).
-class CLIPEncoderLayerImpl : public torch::nn::Module {
-public:
-    explicit CLIPEncoderLayerImpl(const CLIPTextConfig& config);
-    at::Tensor forward(const at::Tensor& hidden, const at::Tensor& causalMask);
-
-    CLIPAttention self_attn{nullptr};
-    torch::nn::LayerNorm layer_norm1{nullptr};
-    CLIPMLP mlp{nullptr};
-    torch::nn::LayerNorm layer_norm2{nullptr};
-};
-TORCH_MODULE(CLIPEncoderLayer);
-
-// Ports transformers CLIPEncoder: the stack of layers.
-class CLIPEncoderImpl : public torch::nn::Module {
-public:
-    explicit CLIPEncoderImpl(const CLIPTextConfig& config);
-    // Returns the last layer's output; appends the input and each layer's output to `states`
-    // when it is not null (transformers' encoder_states).
-    at::Tensor forward(const at::Tensor& hidden, const at::Tensor& causalMask, std::vector<at::Tensor>* states = nullptr);
-
-    torch::nn::ModuleList layers{nullptr};
-};
-TORCH_MODULE(CLIPEncoder);
 
 struct CLIPTextOutput {
     at::Tensor lastHiddenState;  // [B, L, D], after final_layer_norm: what the UNet consumes

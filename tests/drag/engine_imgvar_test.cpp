@@ -1,0 +1,70 @@
+// The facade's Engine on each golden image-variation model (sd-image-variations): the picture is
+// its own condition when features are prepared and when an edit runs, the transform parameter
+// changes the condition, a prompt is refused, and an edit is deterministic.
+#include "support/catch.h"
+
+#include "dragdiff/dragdiff.h"
+#include "support/golden_case.h"
+
+#include <opencv2/imgproc.hpp>
+
+using namespace dragdiff;
+
+namespace {
+
+RgbaImage scene(int w = 57, int h = 43) {
+    cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(120, 170, 230));
+    cv::rectangle(rgb, cv::Rect(0, h * 2 / 3, w, h), cv::Scalar(70, 140, 60), cv::FILLED);
+    cv::circle(rgb, cv::Point(w / 3, h / 2), h / 6, cv::Scalar(220, 30, 30), cv::FILLED, cv::LINE_AA);
+    RgbaImage img;
+    img.width = w;
+    img.height = h;
+    img.pixels.resize(size_t(w) * h * 4);
+    cv::Mat rgba(h, w, CV_8UC4, img.pixels.data());
+    cv::cvtColor(rgb, rgba, cv::COLOR_RGB2RGBA);
+    return img;
+}
+
+}  // namespace
+
+TEST_CASE("an image-variation model prepares, edits and refuses prompts through the engine", "[engine][imgvar]") {
+    const auto cases = test::goldenCasesWith("image_encoder");
+    REQUIRE_FALSE(cases.empty());
+    for (const auto& c : cases) {
+        INFO(c.name());
+        Engine engine;
+        ModelSpec spec;
+        spec.path = c.dir();
+        const ModelInfo info = engine.loadModel(spec);
+        CHECK(info.family == "sd-image-variations");
+        CHECK_FALSE(info.usesPrompt);
+        CHECK_FALSE(info.hasTextEncoder);
+        CHECK(info.imageEncoderSize > 0);
+        CHECK(info.parameterCounts.count("image_encoder") == 1);
+
+        const RgbaImage img = scene();
+        CHECK_THROWS_AS(engine.prepareImage(img, "a red ball"), InvalidRequest);
+        engine.prepareImage(img);
+        REQUIRE(engine.imagePrepared());
+        const HeatMap h = engine.heatmap({19, 21});
+        CHECK(h.width == img.width);
+
+        EditRequest r;
+        r.image = img;
+        r.drags = {{{19, 21}, {30, 21}}};
+        r.parameters.steps = 6;
+        r.parameters.strength = 0.5;
+        r.parameters.prompt = "a red ball";
+        CHECK_THROWS_AS(engine.edit(r), InvalidRequest);
+        r.parameters.prompt.clear();
+        const EditResult a = engine.edit(r);
+        CHECK(a.image.width == img.width);
+        CHECK(a.image.height == img.height);
+        CHECK(engine.edit(r).image.pixels == a.image.pixels);  // deterministic
+        // The other transform conditions the UNet on another embedding of the same picture.
+        r.parameters.imageTransform = "processor";
+        const EditResult b = engine.edit(r);
+        CHECK(b.image.width == img.width);
+        CHECK(b.image.pixels != a.image.pixels);
+    }
+}
