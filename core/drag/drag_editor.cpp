@@ -219,7 +219,8 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         e.etaSeconds = secondsSince(loopStart) / (j - startIdx + 1) * (N - j - 1);
         if (prm.previewEvery > 0 && ((j - startIdx + 1) % prm.previewEvery == 0 || j == N - 1) && progress) {
             const at::Tensor x0b = editable.defined() ? x0 * editable + origAt(N) * (1 - editable) : x0;
-            const at::Tensor rgb = (work.rgb.cols * work.rgb.rows <= 256 * 256 || p.vae->config().latentChannels != 4)
+            const at::Tensor rgb = p.previewDecoder ? p.previewDecoder->decode(x0b / p.previewDecoder->scalingFactor())
+                                   : (work.rgb.cols * work.rgb.rows <= 256 * 256 || p.vae->config().latentChannels != 4)
                                        ? p.vae->decode(x0b / sf)
                                        : at::upsample_bilinear2d(approximateRgb(x0b), {work.rgb.rows, work.rgb.cols}, false);
             e.preview = workingPreview(work, tensorToRgb(rgb));
