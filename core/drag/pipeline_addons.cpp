@@ -29,10 +29,14 @@ void applyModelAddOns(Pipeline& p, const ModelSpec& spec) {
                                 "-channel latents but this model's VAE makes " + std::to_string(vae) +
                                 "-channel ones; use the TAESD made for this model family (taesd for SD 1.x/2.x, "
                                 "taesdxl for SDXL)");
+            if (p.previewDecoder->latentScale() != p.latentScale())
+                throw LoadError("preview decoder '" + spec.previewDecoder + "' upsamples its latents " +
+                                std::to_string(p.previewDecoder->latentScale()) + "x but this model's VAE " +
+                                std::to_string(p.latentScale()) + "x; use the TAESD made for this model");
             p.info.previewDecoder = spec.previewDecoder;
         }
     } catch (const c10::Error& e) {
-        throw LoadError("cannot apply the model's LoRA files or preview decoder: " + e.what_without_backtrace());
+        throw LoadError(std::string("cannot apply the model's LoRA files or preview decoder: ") + e.what_without_backtrace());
     }
 }
 

@@ -5,14 +5,18 @@
 
 #include "dragdiff/error.h"
 #include "io/safetensors.h"
+#include "models/vae/autoencoder_kl.h"
 #include "models/vae/autoencoder_tiny.h"
 #include "support/test_support.h"
 
 #include <ATen/core/grad_mode.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 
 using namespace dragdiff;
@@ -164,8 +168,8 @@ TEST_CASE("AutoencoderTiny: module paths are the diffusers keys of the default c
         CHECK_FALSE(p.value().requires_grad());
     }
     CHECK(ours.size() == expected.size());
-    CHECK(taesd->named_parameters().contains("decoder.layers.16.weight"));  // the last conv (3 outputs, bias)
-    CHECK(taesd->named_parameters()["decoder.layers.16.weight"].size(0) == 3);
+    CHECK(taesd->named_parameters().contains("decoder.layers.18.weight"));  // the last conv (3 outputs, bias)
+    CHECK(taesd->named_parameters()["decoder.layers.18.weight"].size(0) == 3);
 }
 
 TEST_CASE("AutoencoderTiny loads a bare diffusers file, a decoder-only file and TAESD's own decoder file",
@@ -216,10 +220,10 @@ TEST_CASE("AutoencoderTiny loader errors name the file and what is wrong", "[uni
     const std::string folder = writeFolder(dir, c, w);
 
     SECTION("a missing tensor") {
-        w.erase("decoder.layers.5.conv.2.weight");
+        w.erase("decoder.layers.4.conv.2.weight");
         io::writeSafetensors(folder + "/diffusion_pytorch_model.safetensors", w);
         CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(folder); }),
-                   Catch::Contains("decoder.layers.5.conv.2.weight") && Catch::Contains("missing"));
+                   Catch::Contains("decoder.layers.4.conv.2.weight") && Catch::Contains("missing"));
     }
     SECTION("a mis-shaped tensor") {
         w["decoder.layers.0.weight"] = at::zeros({8, 4, 1, 1});

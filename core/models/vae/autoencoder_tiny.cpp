@@ -163,11 +163,17 @@ AutoencoderTinyImpl::AutoencoderTinyImpl(const AutoencoderTinyConfig& c, bool wi
     freezeParameters(*this);
 }
 
+int AutoencoderTinyImpl::latentScale() const {
+    int scale = 1;
+    for (size_t i = 1; i < config_.numDecoderBlocks.size(); ++i) scale *= config_.upsamplingScalingFactor;
+    return scale;
+}
+
 void AutoencoderTinyImpl::checkInput(const at::Tensor& t, int64_t channels, const char* what) const {
     if (!t.defined() || t.dim() != 4 || t.size(1) != channels || t.size(2) < 1 || t.size(3) < 1)
         throw InvalidRequest(std::string("AutoencoderTiny: ") + what + " must be [B, " + std::to_string(channels) +
                              ", H, W], got " + (t.defined() ? shapeText(t.sizes()) : std::string("nothing")));
-    const at::Tensor& w = decoder->layers->ptr(0)->parameters().front();
+    const at::Tensor w = decoder->layers->ptr(0)->parameters().front();
     if (t.scalar_type() != w.scalar_type() || t.device() != w.device())
         throw InvalidRequest(std::string("AutoencoderTiny: ") + what + " is " +
                              std::string(c10::toString(t.scalar_type())) + " on " + t.device().str() +

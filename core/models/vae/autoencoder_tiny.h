@@ -74,6 +74,7 @@ public:
     at::Tensor encode(const at::Tensor& image);    // InvalidRequest when built without an encoder
     at::Tensor decode(const at::Tensor& latents);  // takes latents / scalingFactor(), as diffusers pipelines call it
     double scalingFactor() const { return config_.scalingFactor; }
+    int latentScale() const;  // image pixels per latent pixel: upsampling_scaling_factor ^ (levels - 1)
     const AutoencoderTinyConfig& config() const { return config_; }
 
     EncoderTiny encoder{nullptr};  // null without an encoder
