@@ -1,6 +1,7 @@
 #include "cli_args.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 namespace dragdiff::cli {
@@ -60,6 +61,22 @@ int Args::getInt(const std::string& name, int fallback) const {
     long x = std::strtol(v.c_str(), &end, 10);
     if (v.empty() || *end) throw UsageError("--" + name + " needs a whole number, got '" + v + "'");
     return static_cast<int>(x);
+}
+
+LoraSpec parseLoraArgument(const std::string& text) {
+    LoraSpec spec;
+    spec.path = text;
+    if (auto colon = text.rfind(':'); colon != std::string::npos) {
+        const std::string tail = text.substr(colon + 1);
+        char* end = nullptr;
+        const double v = std::strtod(tail.c_str(), &end);
+        if (!tail.empty() && end && *end == '\0' && std::isfinite(v)) {
+            spec.path = text.substr(0, colon);
+            spec.strength = v;
+        }
+    }
+    if (spec.path.empty()) throw UsageError("--lora '" + text + "' must be FILE[:STRENGTH], e.g. style.safetensors:0.8");
+    return spec;
 }
 
 }  // namespace dragdiff::cli

@@ -1,5 +1,7 @@
 #pragma once
 // A small command-line parser: `--name value`, `--name=value`, repeatable options and flags.
+#include "dragdiff/engine.h"
+
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -26,5 +28,9 @@ public:
 private:
     std::map<std::string, std::vector<std::string>> values_;
 };
+
+// `--lora FILE[:STRENGTH]`: the text after the last ':' is the strength when it is a finite number
+// (otherwise the ':' belongs to the file name); strength 1 when absent. UsageError for an empty name.
+LoraSpec parseLoraArgument(const std::string& text);
 
 }  // namespace dragdiff::cli

@@ -19,7 +19,8 @@ using nlohmann::json;
 namespace dragdiff::cli {
 namespace {
 
-const std::vector<std::string> kModelOptions{"model", "config", "device", "prediction-type", "threads", "precision"};
+const std::vector<std::string> kModelOptions{"model",   "config",    "device", "prediction-type",
+                                             "threads", "precision", "lora",   "preview-decoder"};
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -54,7 +55,9 @@ DragPair parseDrag(const std::string& text) {
     return d;
 }
 
-Engine& loadEngine(Engine& engine, const Args& a, const std::string& modelPath) {
+// --lora (repeatable) replaces the spec's LoRA list when given.
+Engine& loadEngine(Engine& engine, const Args& a, const std::string& modelPath,
+                   const std::vector<LoraSpec>& specLoras = {}) {
     if (a.has("threads")) setThreadCount(a.getInt("threads", 0));
     ModelSpec spec;
     spec.path = modelPath;
@@ -64,6 +67,12 @@ Engine& loadEngine(Engine& engine, const Args& a, const std::string& modelPath) 
     const std::string precision = a.get("precision", "fp32");
     if (precision != "fp32" && precision != "fp16") throw UsageError("--precision must be fp32 or fp16");
     spec.fp16Autocast = precision == "fp16";
+    spec.loras = specLoras;
+    if (a.has("lora")) {
+        spec.loras.clear();
+        for (const auto& l : a.all("lora")) spec.loras.push_back(parseLoraArgument(l));
+    }
+    spec.previewDecoder = a.get("preview-decoder");
     engine.loadModel(spec);
     return engine;
 }
@@ -71,7 +80,11 @@ Engine& loadEngine(Engine& engine, const Args& a, const std::string& modelPath) 
 json infoJson(const ModelInfo& m) {
     json counts = json::object();
     for (const auto& [k, v] : m.parameterCounts) counts[k] = v;
-    return {{"path", m.path},          {"family", m.family},
+    json loras = json::array();
+    for (size_t i = 0; i < m.loras.size(); ++i)
+        loras.push_back({{"path", m.loras[i].path}, {"strength", m.loras[i].strength},
+                         {"weights", i < m.loraModules.size() ? m.loraModules[i] : 0}});
+    return {{"loras", loras}, {"preview_decoder", m.previewDecoder},{"path", m.path},          {"family", m.family},
             {"format", m.format},      {"prediction_type", m.predictionType},
             {"dtype", m.dtype},        {"device", m.device},
             {"image_size", m.imageSize}, {"latent_channels", m.latentChannels},
@@ -126,6 +139,10 @@ int runInfo(const std::vector<std::string>& argv) {
         total += v;
     }
     std::cout << "  total: " << withThousands(total) << "\n";
+    for (size_t i = 0; i < m.loras.size(); ++i)
+        std::cout << "lora:            " << m.loras[i].path << " (strength " << m.loras[i].strength << ", "
+                  << (i < m.loraModules.size() ? m.loraModules[i] : 0) << " weights changed)\n";
+    if (!m.previewDecoder.empty()) std::cout << "preview decoder: " << m.previewDecoder << "\n";
     return kExitOk;
 }
 
@@ -174,7 +191,7 @@ int runEdit(const std::vector<std::string>& argv, const std::atomic<bool>& cance
     if (!previews.empty()) fs::create_directories(previews);
 
     Engine engine;
-    loadEngine(engine, a, spec.modelPath);
+    loadEngine(engine, a, spec.modelPath, spec.loras);
     ProgressPrinter printer;
     EditResult result = engine.edit(
         request,

@@ -214,9 +214,11 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         e.etaSeconds = secondsSince(loopStart) / (j - startIdx + 1) * (N - j - 1);
         if (prm.previewEvery > 0 && ((j - startIdx + 1) % prm.previewEvery == 0 || j == N - 1) && progress) {
             const at::Tensor x0b = editable.defined() ? x0 * editable + origAt(N) * (1 - editable) : x0;
-            const bool decodePreview = work.rgb.cols * work.rgb.rows <= 256 * 256 || p.vae->config().latentChannels != 4;
+            const bool decodePreview = !p.previewDecoder &&
+                                       (work.rgb.cols * work.rgb.rows <= 256 * 256 || p.vae->config().latentChannels != 4);
             if (decodePreview) c.passes.vaeDecode(phase::kPreviews);
-            const at::Tensor rgb = decodePreview
+            const at::Tensor rgb = p.previewDecoder ? p.previewDecoder->decode(x0b / p.previewDecoder->scalingFactor())
+                                 : decodePreview
                                        ? p.vae->decode(x0b / sf)
                                        : at::upsample_bilinear2d(approximateRgb(x0b), {work.rgb.rows, work.rgb.cols}, false);
             e.preview = workingPreview(work, tensorToRgb(rgb));

@@ -1,5 +1,6 @@
 #include "drag/pipeline.h"
 
+#include "drag/pipeline_addons.h"
 #include "io/checkpoint_format.h"
 #include "io/config_json.h"
 #include "io/safetensors.h"
@@ -343,6 +344,7 @@ Pipeline loadPipeline(const ModelSpec& spec) {
         p.fp16Autocast = true;
         p.info.dtype = "float32 weights, fp16 autocast";
     }
+    applyModelAddOns(p, spec);
     models::freezeParameters(*p.unet);
     models::freezeParameters(*p.vae);
     p.unet->setChannelsLast(useChannelsLast(p.unet->config()));

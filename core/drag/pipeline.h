@@ -11,6 +11,7 @@
 #include "models/model_configs.h"
 #include "models/unet/unet_2d_condition.h"
 #include "models/vae/autoencoder_kl.h"
+#include "models/vae/autoencoder_tiny.h"
 
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct Pipeline {
     models::UNet2DConditionModel unet{nullptr};
     models::AutoencoderKL vae{nullptr};
     models::CLIPTextModel textEncoder{nullptr};  // null when the model has none
+    models::AutoencoderTiny previewDecoder{nullptr};  // TAESD for previews; null = VAE or latent->RGB projection
     std::optional<models::CLIPTokenizer> tokenizer;
     // sd-image-variations: the context is the picture's own CLIP image embedding.
     models::CLIPVisionModelWithProjection imageEncoder{nullptr};

@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kSpecVersion = 1;
 constexpr size_t kMaxDrags = 64;
+constexpr size_t kMaxLoras = 64;
 
 [[noreturn]] void bad(const std::string& name, const std::string& what) {
     throw LoadError("edit spec '" + name + "': " + what);
@@ -54,6 +55,32 @@ std::string readString(const json& root, const char* key, const std::string& nam
     return it->get<std::string>();
 }
 
+std::vector<LoraSpec> readLoras(const json& root, const std::string& baseDir, const std::string& name) {
+    std::vector<LoraSpec> loras;
+    auto l = root.find("loras");
+    if (l == root.end() || l->is_null()) return loras;
+    const std::string shape = "'loras' must be a list of {\"path\": \"file.safetensors\", \"strength\": 1.0}";
+    if (!l->is_array()) bad(name, shape);
+    if (l->size() > kMaxLoras) bad(name, "more than " + std::to_string(kMaxLoras) + " LoRA files");
+    for (size_t i = 0; i < l->size(); ++i) {
+        const json& item = (*l)[i];
+        const std::string where = "loras[" + std::to_string(i) + "]";
+        if (!item.is_object()) bad(name, where + ": " + shape);
+        LoraSpec spec;
+        auto path = item.find("path");
+        if (path == item.end() || !path->is_string() || path->get<std::string>().empty())
+            bad(name, where + ".path must name the LoRA file (a non-empty string)");
+        spec.path = resolve(baseDir, path->get<std::string>());
+        if (auto s = item.find("strength"); s != item.end() && !s->is_null()) {
+            if (!s->is_number() || !std::isfinite(s->get<double>()))
+                bad(name, where + ".strength must be a finite number");
+            spec.strength = s->get<double>();
+        }
+        loras.push_back(spec);
+    }
+    return loras;
+}
+
 }  // namespace
 
 EditSpec parseEditSpec(const std::string& text, const std::string& baseDir, const std::string& name) {
@@ -75,6 +102,7 @@ EditSpec parseEditSpec(const std::string& text, const std::string& baseDir, cons
     spec.imagePath = resolve(baseDir, readString(root, "image", name, true));
     std::string model = readString(root, "model", name, false);
     spec.modelPath = model.empty() ? "embedded" : resolve(baseDir, model);
+    spec.loras = readLoras(root, baseDir, name);
     spec.maskPath = resolve(baseDir, readString(root, "mask", name, false));
     spec.outputPath = resolve(baseDir, readString(root, "output", name, false));
     if (auto d = root.find("drags"); d != root.end() && !d->is_null()) {
@@ -129,6 +157,11 @@ void writeEditSpec(const EditSpec& spec, const std::string& path) {
     root["version"] = kSpecVersion;
     root["image"] = relativeTo(folder, spec.imagePath);
     root["model"] = relativeTo(folder, spec.modelPath);
+    if (!spec.loras.empty()) {
+        json loras = json::array();
+        for (const auto& l : spec.loras) loras.push_back({{"path", relativeTo(folder, l.path)}, {"strength", l.strength}});
+        root["loras"] = loras;
+    }
     json drags = json::array();
     for (const auto& d : spec.drags)
         drags.push_back({{"handle", {d.handle.x, d.handle.y}}, {"target", {d.target.x, d.target.y}}, {"mode", dragModeName(d.mode)}});

@@ -2,6 +2,7 @@
 #include "support/catch.h"
 
 #include "dragdiff/dragdiff.h"
+#include "io/safetensors.h"
 #include "support/test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -128,4 +129,32 @@ TEST_CASE("dragdiff-cli heatmap writes a coloured map", "[app]") {
     RgbaImage h = loadImage(dir.file("h.png"));
     CHECK(h.width == 64);
     CHECK(h.height == 48);
+}
+
+TEST_CASE("dragdiff-cli --lora FILE[:STRENGTH] merges LoRA files; errors name the key", "[app][lora]") {
+    test::TempDir dir;
+    // down_blocks.0.attentions.0.proj_in of the golden model: read its shape from the model itself.
+    const std::string name = "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q";
+    io::SafetensorsFile unet(model() + "/unet/diffusion_pytorch_model.safetensors");
+    const auto& w = unet.entry("down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight").shape;
+    io::writeSafetensors(dir.file("a.safetensors"), {{name + ".lora_down.weight", at::ones({1, w[1]})},
+                                                      {name + ".lora_up.weight", at::ones({w[0], 1})}});
+    const test::ProgramRun ok =
+        cli("info --json --model " + model() + " --lora " + dir.file("a.safetensors") + ":0.5 --lora " + dir.file("a.safetensors"));
+    REQUIRE(ok.code == 0);
+    const auto info = nlohmann::json::parse(ok.output.substr(ok.output.find('{')));
+    REQUIRE(info.at("loras").size() == 2);
+    CHECK(info["loras"][0].at("strength") == 0.5);
+    CHECK(info["loras"][0].at("weights") == 1);
+    CHECK(info["loras"][1].at("strength") == 1.0);
+    CHECK(info["loras"][1].at("path") == dir.file("a.safetensors"));
+
+    io::writeSafetensors(dir.file("b.safetensors"), {{name + ".lora_down.weight", at::ones({1, w[1] + 1})},
+                                                      {name + ".lora_up.weight", at::ones({w[0], 1})}});
+    const test::ProgramRun bad = cli("info --model " + model() + " --lora " + dir.file("b.safetensors"));
+    CHECK(bad.code == 1);
+    CHECK(bad.output.find(name) != std::string::npos);
+    CHECK(bad.output.find("[1, " + std::to_string(w[1] + 1) + "]") != std::string::npos);
+    CHECK(cli("info --model " + model() + " --lora :0.5").code == 2);
+    CHECK(cli("info --model " + model() + " --lora " + dir.file("missing.safetensors")).code == 1);
 }

@@ -90,3 +90,30 @@ TEST_CASE("parameter table sets, reads back and validates every key", "[unit][io
     CHECK_THROWS_AS(setParameter(p, "heatmap_mode", "tanh"), InvalidRequest);
     CHECK_THROWS_AS(setParameter(p, "latent_move", "maybe"), InvalidRequest);
 }
+
+TEST_CASE("edit spec loras: paths relative to the spec, strengths, round trip and errors", "[unit][io][lora]") {
+    auto parse = [](const std::string& t) { return parseEditSpec(t, "/base", "s.json"); };
+    EditSpec s = parse(R"({"image": "a.png", "loras": [{"path": "loras/style.safetensors", "strength": 0.75},
+                                                      {"path": "/abs/detail.safetensors"}]})");
+    REQUIRE(s.loras.size() == 2);
+    CHECK(s.loras[0].path == "/base/loras/style.safetensors");
+    CHECK(s.loras[0].strength == 0.75);
+    CHECK(s.loras[1].path == "/abs/detail.safetensors");
+    CHECK(s.loras[1].strength == 1.0);
+    CHECK(parse(R"({"image": "a.png"})").loras.empty());
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "loras": {"path": "x"}})"), Catch::Contains("'loras' must be a list"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "loras": [{"strength": 1}]})"), Catch::Contains("loras[0].path"));
+    CHECK_THROWS_WITH(parse(R"({"image": "a.png", "loras": [{"path": "x", "strength": "high"}]})"),
+                      Catch::Contains("loras[0].strength"));
+
+    test::TempDir dir;
+    EditSpec spec;
+    spec.imagePath = dir.file("photo.png");
+    spec.loras = {{dir.file("style.safetensors"), -0.5}};
+    writeEditSpec(spec, dir.file("p.dragdiff.json"));
+    CHECK(test::readBytes(dir.file("p.dragdiff.json")).find("\"path\": \"style.safetensors\"") != std::string::npos);
+    EditSpec back = readEditSpec(dir.file("p.dragdiff.json"));
+    REQUIRE(back.loras.size() == 1);
+    CHECK(back.loras[0].path == spec.loras[0].path);
+    CHECK(back.loras[0].strength == -0.5);
+}

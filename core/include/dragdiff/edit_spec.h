@@ -5,6 +5,7 @@
 //     "format": "dragdiff-edit", "version": 1,
 //     "image": "photo.png",                 // relative paths are relative to the spec's folder
 //     "model": "embedded",                  // or a diffusers folder / single-file .safetensors
+//     "loras": [ {"path": "style.safetensors", "strength": 0.8}, ... ],  // optional; strength 1 if absent
 //     "drags": [ {"handle": [x, y], "target": [x, y]}, ... ],   // image pixels
 //     "mask": "photo.mask.png",             // optional: 8-bit PNG, white = change allowed
 //     "parameters": { "steps": 50, "strength": 0.7, ... },       // keys of parameterTable()
@@ -20,6 +21,7 @@ namespace dragdiff {
 struct EditSpec {
     std::string imagePath;
     std::string modelPath = "embedded";
+    std::vector<LoraSpec> loras;  // paths resolved like the others
     std::vector<DragPair> drags;
     std::string maskPath;
     EditParameters parameters;

@@ -55,12 +55,20 @@ struct HeatMap {
     bool empty() const { return width == 0 || height == 0; }
 };
 
+// A kohya-format LoRA file merged into the weights at load: W += strength · (alpha / rank) · up · down.
+struct LoraSpec {
+    std::string path;       // .safetensors (lora_unet_*, lora_te_*, lora_te1_*, lora_te2_* modules)
+    double strength = 1.0;  // any finite number; 0 leaves the weights as they are
+};
+
 struct ModelSpec {
     std::string path = "embedded";  // "embedded", a diffusers folder, or a single-file .safetensors
     std::string configDir;          // optional: config folder for a single file (unet/, vae/, ...)
     std::string device = "cpu";     // "cpu" or "cuda"
     std::string predictionType;     // "", "epsilon" or "v_prediction" (single files cannot tell)
     bool fp16Autocast = false;      // GPU only: UNet and VAE under fp16 autocast (refused on the CPU)
+    std::vector<LoraSpec> loras;    // merged in this order
+    std::string previewDecoder;     // optional: a TAESD (AutoencoderTiny) folder or .safetensors for previews
 };
 
 struct ModelInfo {
@@ -85,6 +93,9 @@ struct ModelInfo {
     int imageEncoderLayers = 0;
     int imageEmbeddingDim = 0;   // the projected embedding, the UNet's context width
     std::map<std::string, int64_t> parameterCounts;  // per component
+    std::vector<LoraSpec> loras;     // merged at load
+    std::vector<int> loraModules;    // per LoRA: the number of weights it changed
+    std::string previewDecoder;      // "" = previews from the VAE or the latent->RGB projection
 };
 
 struct EditRequest {
