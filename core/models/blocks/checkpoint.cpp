@@ -66,21 +66,11 @@ public:
 
 }  // namespace
 
-// GCC 13 and 14 (Debian 13) warn -Warray-bounds inside LibTorch 2's Function::apply, where it
-// reserves a std::vector<bool>: libstdc++'s bit-vector copy, seen through inlining, looks out of
-// bounds to the optimiser; it is not. The pragma covers only this function and what it inlines.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#endif
 at::Tensor checkpoint(const CheckpointedFunction& fn, const std::vector<at::Tensor>& inputs) {
     bool anyGrad = false;
     for (const auto& t : inputs) anyGrad = anyGrad || (t.defined() && t.requires_grad());
     if (!at::GradMode::is_enabled() || !anyGrad) return fn(inputs);
     return CheckpointFunction::apply(at::TensorList(inputs), fn);
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 }  // namespace dragdiff::models
