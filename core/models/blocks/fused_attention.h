@@ -2,8 +2,9 @@
 // LibTorch's fused at::scaled_dot_product_attention, where this LibTorch has it with the `scale`
 // argument (2.1 and later; Debian 13 ships 2.6). 2.0's has no `scale`, and 1.13 (Debian 12) has
 // none, so those builds keep the explicit bmm/softmax path of attention.cpp and CLIPAttention.
-// On the CPU the fused op is a flash-attention kernel (query blocks, online softmax): no [L, L]
-// score matrix is kept, in the forward pass or for the backward one.
+// On the CPU the fused op runs a flash-attention kernel where it applies (query blocks, online
+// softmax: no [L, L] score matrix, in the forward pass or kept for the backward one) and LibTorch's
+// math path otherwise (e.g. key and value of different head sizes).
 #include <ATen/ATen.h>
 #include <torch/version.h>
 
