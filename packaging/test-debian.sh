@@ -45,6 +45,7 @@ command -v debootstrap >/dev/null || { echo "test-debian: apt-get install deboot
 t0=$(date +%s)
 stamp() { echo "test-debian: [$(( $(date +%s) - t0 )) s] $*"; }
 trap debian_root_unmount EXIT
+trap 'exit 130' INT TERM  # so that the EXIT trap unmounts after Ctrl-C or kill too
 
 stamp "$release, commit $commit of $repo; root $root; mirror $(debian_mirror)"
 if [ "${DRAGDIFF_DEBIAN_REUSE:-0}" = 1 ] && [ -f "$root/.debootstrap-complete" ]; then
