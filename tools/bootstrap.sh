@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 machine for DragDiff, builds it in Release, and runs the app or the tests.
+# Sets up a Debian 12 or 13 machine for DragDiff, builds it in Release, and runs the app or the tests.
 #   tools/bootstrap.sh run [ARGS...]   install, build, start the GUI (ARGS go to dragdiff)
 #   tools/bootstrap.sh test            install, build, run the whole test suite with ctest
 # Idempotent: packages already present are not fetched again and the build is incremental.

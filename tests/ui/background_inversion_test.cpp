@@ -2,7 +2,7 @@
 // edit's parameters, so Run starts denoising at once. A new picture, a new model, or a change of
 // the prompt, steps or strength supersedes it (the running one is cancelled); other parameters
 // leave it alone; the UI thread never waits for it. Scripted backend (no model).
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/document.h"
 #include "ui/engine_controller.h"

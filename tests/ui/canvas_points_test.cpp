@@ -1,6 +1,6 @@
 // The point tool through real mouse input on the canvas: positions land in image coordinates at
 // any zoom, points can be dragged and removed, and every change is one undo step.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/canvas.h"
 #include "ui/document.h"

@@ -3,7 +3,7 @@
 // The child is this test binary running the hidden test "[.crash-child]" with its own HOME (the
 // test-mode data folder lives under $HOME/.qttest), so nothing is shared with this process but
 // the files the child leaves behind.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/autosave.h"
 #include "ui/document.h"

@@ -2,7 +2,7 @@
 // it as one undo step each, the pair's arrow is drawn in the mode's style (checked on the pixels
 // the canvas paints), auto pairs show the mode the engine resolved them to, and the mode is saved
 // in the project and sent with the edit.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "dragdiff/edit_spec.h"
 #include "ui/canvas.h"

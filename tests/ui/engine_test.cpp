@@ -1,6 +1,6 @@
 // The engine worker plumbing: model-load failure, runs with streamed previews, cancellation,
 // errors, undoable results, live heatmaps, and an event loop that never stalls during a run.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/canvas.h"
 #include "ui/document.h"

@@ -1,6 +1,6 @@
 // Files: export at the original resolution (read back through the facade), never over the
 // original unasked, projects round-trip points, mask and parameters, autosave recovers work.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "dragdiff/dragdiff.h"
 #include "dragdiff/edit_spec.h"

@@ -1,5 +1,5 @@
 // The mask brush and eraser: a stroke paints in image coordinates and is one undo step.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/canvas.h"
 #include "ui/document.h"

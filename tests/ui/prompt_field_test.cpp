@@ -1,7 +1,7 @@
 // The prompt field follows the model: enabled for a text-conditioned model, disabled with a
 // tooltip saying why for an image-conditioned one (sd-image-variations) and for one without a
 // text encoder. The window reads this from the facade's ModelInfo only.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "dragdiff/dragdiff.h"
 #include "ui/engine_controller.h"

@@ -3,7 +3,7 @@
 // drag, paint a mask, set the steps in the parameter panel, run, see progress and previews stream
 // in, get the result as one undoable step, export it, and replay the saved project headless (the
 // CLI's path through the facade) to the very same bytes. A second case cancels a real run.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "dragdiff/dragdiff.h"
 #include "dragdiff/edit_spec.h"

@@ -1,7 +1,7 @@
 // The keyboard shortcuts the issue names, pressed as keys (QTest::keyClick through the window's
 // shortcut map), not by triggering the actions: a shortcut lost to a focus widget or an ambiguous
 // binding fails here.
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/canvas.h"
 #include "ui/document.h"

@@ -1,7 +1,7 @@
 // Test main for the UI: plain Catch2 (this binary never includes torch, so the glog CHECK clash
 // that support/catch.h works around cannot happen) plus the QApplication every widget needs.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include <QApplication>
 #include <QStandardPaths>

@@ -3,7 +3,7 @@
 // computed off the UI thread with stale requests dropped, Compare and holding backslash show it
 // against the picture, and the document never changes. First on the scripted engine (exact
 // pixels), then on the real engine with the embedded model (what moves, what stays, how fast).
-#include <catch2/catch.hpp>
+#include "support/catch_compat.h"
 
 #include "ui/canvas.h"
 #include "ui/document.h"

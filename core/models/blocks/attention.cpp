@@ -4,9 +4,12 @@
 #include "models/blocks/attention_recompute.h"
 #include "models/blocks/block_utils.h"
 #include "models/blocks/checkpoint.h"
+#include "models/blocks/fused_attention.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace dragdiff::models {
@@ -96,11 +99,57 @@ at::Tensor attentionChunked(const at::Tensor& q, const at::Tensor& k, const at::
     return out.view({batch, lq, heads * dv});
 }
 
+#if DRAGDIFF_HAS_FUSED_ATTENTION
+// The same attention through LibTorch's fused op, with or without autograd: heads become a
+// dimension by strided views, no copies, and the flash kernel bounds the memory as
+// attentionChunked does.
+at::Tensor attentionFused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads, double scale) {
+    const int64_t batch = q.size(0), lq = q.size(1), lk = k.size(1);
+    const int64_t d = q.size(2) / heads, dv = v.size(2) / heads;
+    // reshape, not view: a self-attention hook may hand back a non-contiguous key or value.
+    const at::Tensor q4 = q.reshape({batch, lq, heads, d}).transpose(1, 2);   // [B, h, Lq, d]
+    const at::Tensor k4 = k.reshape({batch, lk, heads, d}).transpose(1, 2);   // [B, h, Lk, d]
+    const at::Tensor v4 = v.reshape({batch, lk, heads, dv}).transpose(1, 2);  // [B, h, Lk, dv]
+    return fusedAttention(q4, k4, v4, scale).transpose(1, 2).reshape({batch, lq, heads * dv});
+}
+
+// The fused op has no switch for diffusers' upcast flags; they only matter below fp32, so those
+// (rare, CUDA fp16) calls keep the classic path.
+bool useFused(const at::Tensor& q, bool upcastAttention, bool upcastSoftmax) {
+    if (!fusedAttentionEnabled()) return false;
+    return q.scalar_type() == at::kFloat || (!upcastAttention && !upcastSoftmax);
+}
+#endif
+
 }  // namespace
+
+bool fusedAttentionEnabled() {
+#if DRAGDIFF_HAS_FUSED_ATTENTION
+    static const bool enabled = [] {
+        const char* env = std::getenv("DRAGDIFF_ATTENTION");
+        return env == nullptr || std::strcmp(env, "classic") != 0;
+    }();
+    return enabled;
+#else
+    return false;
+#endif
+}
 
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                      double scale, bool upcastAttention, bool upcastSoftmax) {
     const bool graph = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+#if DRAGDIFF_HAS_FUSED_ATTENTION
+    if (useFused(q, upcastAttention, upcastSoftmax)) {
+        // Under autograd the fused op keeps only its inputs, output and per-row log-sum-exp, so the
+        // recompute scope still wraps it in a checkpoint (it then keeps just q, k, v) to stay
+        // the low-memory choice it is on 1.13.
+        if (graph && tRecomputeAttention)
+            return checkpoint(
+                [=](const std::vector<at::Tensor>& in) { return attentionFused(in[0], in[1], in[2], heads, scale); },
+                {q, k, v});
+        return attentionFused(q, k, v, heads, scale);
+    }
+#endif
     if (graph && tRecomputeAttention) {
         // The checkpoint runs this without grad (the chunked path, nothing kept) and again with
         // grad during backward, one attention at a time.

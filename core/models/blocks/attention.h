@@ -1,7 +1,8 @@
 #pragma once
 // Multi-head attention as diffusers computes it with its classic AttnProcessor (the one torch
 // 1.13 selects): scores = baddbmm(q, kᵀ, beta=0, alpha=dim_head^-0.5), softmax over keys, then
-// the weighted sum of values. Self-attention sites can be observed and rewritten by a hook.
+// the weighted sum of values; LibTorch 2 builds use the fused op (see scaledDotProductAttention).
+// Self-attention sites can be observed and rewritten by a hook.
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -31,8 +32,10 @@ using SelfAttentionKVHook = std::function<std::pair<at::Tensor, at::Tensor>(cons
 // softmax(q kᵀ · scale) v per head, heads split from the channel dimension.
 // q [B, Lq, h·d], k [B, Lk, h·d], v [B, Lk, h·dv] -> [B, Lq, h·dv].
 // upcastAttention computes the scores in fp32, upcastSoftmax the softmax (diffusers' flags).
-// Without autograd it runs per head on query chunks with an in-place softmax (same numbers,
-// bounded memory, no head-split copies); with autograd it follows diffusers' op sequence.
+// With LibTorch 2.1 or later it is at::scaled_dot_product_attention (fused_attention.h), as
+// diffusers' AttnProcessor2_0; on 1.13, without autograd it runs per head on query chunks with an
+// in-place softmax (same numbers, bounded memory, no head-split copies), with autograd it follows
+// diffusers' op sequence.
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                      double scale, bool upcastAttention = false, bool upcastSoftmax = false);
 

@@ -2,6 +2,7 @@
 #include "models/clip/clip_encoder.h"
 
 #include "dragdiff/error.h"
+#include "models/blocks/fused_attention.h"
 
 #include <cmath>
 
@@ -22,6 +23,13 @@ at::Tensor CLIPAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor
     auto heads = [&](const at::Tensor& x) {  // [B, L, D] -> [B, H, L, d]
         return x.view({batch, length, numHeads_, headDim_}).transpose(1, 2);
     };
+#if DRAGDIFF_HAS_FUSED_ATTENTION
+    if (fusedAttentionEnabled()) {
+        const at::Tensor context = fusedAttention(heads(q_proj(hidden)), heads(k_proj(hidden)), heads(v_proj(hidden)),
+                                                  scale_, mask);  // [B, H, L, d]
+        return out_proj(context.transpose(1, 2).reshape({batch, length, width}));
+    }
+#endif
     const at::Tensor query = heads(q_proj(hidden) * scale_);
     const at::Tensor key = heads(k_proj(hidden));
     const at::Tensor value = heads(v_proj(hidden));
