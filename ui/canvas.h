@@ -136,7 +136,7 @@ private:
     QPixmap beforePixmap_;     // the picture before the last applied edit
     QImage maskOverlay_;       // premultiplied colour overlay made from the mask
     QImage heatmap_;
-    QImage warp_;              // the warp preview (RGBA8888, normally the picture's size)
+    QImage warp_;              // the warp preview (RGBA8888, at the model's working size)
     QVector<DragMode> resolvedModes_;
     quint64 warpCount_ = 0;
     bool warpVisible_ = false;

@@ -147,6 +147,7 @@ void EngineController::prepareImage(const QImage& image, const QString& prompt) 
     pendingPrompt_ = prompt;
     heatmapWaiting_.reset();  // a point on the previous picture
     warpWaiting_.reset();
+    warpWorker_->setPicture(image);
     if (prepareCancel_) *prepareCancel_ = true;
     cancelInversion();
     heatmapWorker_->setEnabled(false);
@@ -226,10 +227,9 @@ void EngineController::requestHeatmap(QPointF imagePoint, const EditParameters& 
     heatmapWorker_->post(imagePoint, parameters, ++heatmapRequest_);
 }
 
-quint64 EngineController::requestWarpPreview(const QImage& picture, const std::vector<DragPair>& drags,
-                                             const QImage& mask, const EditParameters& parameters) {
+quint64 EngineController::requestWarpPreview(const std::vector<DragPair>& drags, const QImage& mask,
+                                             const EditParameters& parameters) {
     WarpJob job;
-    job.picture = picture;
     job.drags = drags;
     job.mask = mask;
     job.parameters = parameters;

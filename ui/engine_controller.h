@@ -62,9 +62,7 @@ public:
     // edit from; answered off the UI thread with warpPreviewReady. Only the newest request is
     // computed; asked before the picture is prepared, it is answered once it is. Returns the
     // request's number (increasing).
-    // The answer is composited over `picture` (the document's) at its resolution.
-    quint64 requestWarpPreview(const QImage& picture, const std::vector<DragPair>& drags, const QImage& mask,
-                               const EditParameters& parameters);
+    quint64 requestWarpPreview(const std::vector<DragPair>& drags, const QImage& mask, const EditParameters& parameters);
 
     bool startEdit(const EditJob& job);
     void cancelEdit();

@@ -46,7 +46,6 @@ struct HeatmapResult {
 // A warp preview request: the complete pairs with their modes, the mask (Alpha8 or null =
 // everywhere) and the parameters, stamped when the change that asked for it happened.
 struct WarpJob {
-    QImage picture;  // the document's picture: the warp is shown at its resolution
     std::vector<DragPair> drags;
     QImage mask;
     EditParameters parameters;
@@ -56,7 +55,7 @@ struct WarpJob {
 };
 
 struct WarpResult {
-    QImage image;                 // RGBA8888, the picture's size: the warp composited over it
+    QImage image;                 // RGBA8888, the picture at the model's working size, warped
     QVector<DragMode> modes;      // per complete pair, as the engine resolved them (never Auto)
     quint64 request = 0;
     quint64 imageGeneration = 0;

@@ -16,7 +16,8 @@ constexpr int kChangedLevel = 16;
 QImage compositeWarp(const QImage& pictureIn, const QImage& warpIn) {
     const QImage picture = pictureIn.convertToFormat(QImage::Format_RGBA8888);
     const QImage warp = warpIn.convertToFormat(QImage::Format_RGBA8888);
-    if (warp.isNull() || picture.isNull()) return picture;
+    if (picture.isNull()) return warp;
+    if (warp.isNull()) return picture;
     if (warp.size() == picture.size()) return warp;
     const QImage small = picture.scaled(warp.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
     const int w = warp.width(), h = warp.height();

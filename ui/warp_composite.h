@@ -8,7 +8,7 @@
 
 namespace dragdiff::ui {
 
-// Returns an RGBA8888 picture of `picture`'s size.
+// Returns an RGBA8888 picture of `picture`'s size (`warp` itself when there is no picture).
 QImage compositeWarp(const QImage& picture, const QImage& warp);
 
 }  // namespace dragdiff::ui

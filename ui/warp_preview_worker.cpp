@@ -17,6 +17,11 @@ WarpPreviewWorker::WarpPreviewWorker(std::shared_ptr<EngineBackend> backend) : b
 
 void WarpPreviewWorker::setEnabled(bool enabled) { enabled_ = enabled; }
 
+void WarpPreviewWorker::setPicture(const QImage& picture) {
+    QMutexLocker lock(&mutex_);
+    picture_ = picture;
+}
+
 void WarpPreviewWorker::post(const WarpJob& job) {
     QMutexLocker lock(&mutex_);
     if (pending_) ++dropped_;
@@ -29,8 +34,10 @@ void WarpPreviewWorker::post(const WarpJob& job) {
 void WarpPreviewWorker::drain() {
     for (;;) {
         WarpJob job;
+        QImage picture;
         {
             QMutexLocker lock(&mutex_);
+            picture = picture_;
             if (!pending_) {
                 scheduled_ = false;
                 return;
@@ -44,7 +51,7 @@ void WarpPreviewWorker::drain() {
             const Mask mask = job.mask.isNull() ? Mask() : toMask(job.mask);
             const WarpPreview warp = backend_->warpPreview(job.drags, mask, job.parameters);
             WarpResult r;
-            r.image = compositeWarp(job.picture, toQImage(warp.image));
+            r.image = compositeWarp(picture, toQImage(warp.image));
             r.modes = QVector<DragMode>(warp.modes.begin(), warp.modes.end());
             r.request = job.request;
             r.imageGeneration = job.imageGeneration;

@@ -22,6 +22,9 @@ public:
     // worker if it is idle.
     void post(const WarpJob& job);
     void setEnabled(bool enabled);  // false while no features are prepared
+    // The picture being prepared: warps (at the model's working size) are composited over it at
+    // its resolution (compositeWarp). Any thread.
+    void setPicture(const QImage& picture);
     int computedCount() const { return computed_; }
     int droppedCount() const { return dropped_; }  // requests replaced before they were computed
 
@@ -34,6 +37,7 @@ private:
     std::shared_ptr<EngineBackend> backend_;
     QMutex mutex_;
     std::optional<WarpJob> pending_;
+    QImage picture_;  // guarded by mutex_
     bool scheduled_ = false;
     std::atomic<bool> enabled_{false};
     std::atomic<int> computed_{0};

@@ -40,8 +40,7 @@ void WarpPreviewer::refresh() {
     }
     if (!wanted()) return;
     const QImage mask = document_->hasMask() ? document_->mask() : QImage();
-    lastRequest_ = engine_->requestWarpPreview(document_->image(), completeDrags(document_->points()), mask,
-                                               document_->parameters());
+    lastRequest_ = engine_->requestWarpPreview(completeDrags(document_->points()), mask, document_->parameters());
 }
 
 void WarpPreviewer::onResult(const WarpResult& r) {

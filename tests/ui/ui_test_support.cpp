@@ -227,9 +227,9 @@ PictureWindow::PictureWindow(std::shared_ptr<FakeBackend> fake) : backend(std::m
     if (!window->openFile(writeTestImage(dir.path()))) throw std::runtime_error("the test picture did not open");
 }
 
-void PictureWindow::loadModel(int timeoutMs) {
+void PictureWindow::loadModel() {
     window->engine()->loadModel(ModelSpec{});
-    if (!waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }, timeoutMs))
+    if (!waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }))
         throw std::runtime_error("the picture was not analysed within the timeout");
 }
 

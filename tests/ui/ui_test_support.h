@@ -91,7 +91,7 @@ struct PictureWindow {
 
     explicit PictureWindow(std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>());
     // Loads a model and waits until the picture's analysis is done.
-    void loadModel(int timeoutMs = 5000);
+    void loadModel();
     // Clicks a handle, then its target.
     void addPair(QPointF handle, QPointF target);
 };

@@ -186,7 +186,8 @@ TEST_CASE("warp preview on the embedded model: the dragged part moves, the rest 
     PictureWindow w(nullptr);  // the real engine
     MainWindow& window = *w.window;
     REQUIRE(window.openSample());
-    w.loadModel(60000);  // the embedded model loads and analyses the sample
+    window.engine()->loadModel(ModelSpec{});  // the embedded model loads and analyses the sample
+    REQUIRE(waitFor([&] { return window.engine()->imageState() == EngineController::ImageState::Prepared; }, 60000));
     Canvas* canvas = window.canvas();
     Document* doc = window.document();
     const QImage picture = doc->image().copy();
