@@ -15,7 +15,7 @@ using namespace dragdiff::scenes;
 
 namespace {
 
-constexpr int kSize = 128;  // the embedded model's size
+constexpr int kSize = 128;
 constexpr int kDilation = 5;
 constexpr uint64_t kCasesPerKind = 4;
 
@@ -28,11 +28,14 @@ cv::Mat blurred(const cv::Mat& rgb, double sigma) {
 }  // namespace
 
 TEST_CASE("strict metrics: the ideal succeeds, identity and a reconstruction fail, for every kind", "[unit][bench]") {
+    // 64 px is the embedded model's size (drags of 4-16 px), 128 px a larger one.
+    for (int size : {64, kSize})
     for (int k = 0; k < kDragKindCount; ++k) {
         const auto kind = DragKind(k);
+        INFO(size << " px");
         int ideal = 0, soft = 0, identity = 0, reconstruction = 0;
         for (uint64_t i = 0; i < kCasesPerKind; ++i) {
-            const DragCase c = makeKindCase(kind, 3, i, kSize);
+            const DragCase c = makeKindCase(kind, 3, i, size);
             INFO(dragKindName(kind) << " case " << i << " (" << c.variant << ")");
             const StrictMetrics m = measureStrict(c.expected.rgb, c, kDilation);
             CHECK(m.found);
@@ -47,7 +50,7 @@ TEST_CASE("strict metrics: the ideal succeeds, identity and a reconstruction fai
             // "Slightly blurred": what a good decoder would give back.
             const StrictMetrics b = measureStrict(blurred(c.expected.rgb, 0.6), c, kDilation);
             CHECK(b.landmarkRatio < kMaxStrictLandmark);
-            CHECK(b.iou > 0.9);
+            CHECK(b.iou > 0.8);  // a limb 3 px wide at 64 px loses its edge pixels
             soft += b.success;
             const StrictMetrics id = measureStrict(c.source.rgb, c, kDilation);
             CHECK(id.landmarkRatio > 0.5);  // nothing moved: about one drag length off

@@ -22,6 +22,8 @@ constexpr double kMaxStrictGhost = 0.1;          // fraction of the vacated pixe
 constexpr double kMaxStrictColourShift = 10.0;   // ΔE (CIE76, Lab) of the subject's mean colour
 constexpr double kMinStrictBackgroundPsnr = 28.0;
 constexpr double kColourShiftCap = 100.0;        // the subject was not found where it should be
+// Pixels of an edge, tip or ridge-top landmark's error that do not count (whole-pixel rounding).
+constexpr double kLandmarkPixelSlack = 1.0;
 
 struct StrictMetrics {
     bool found = false;           // the subject (or the ridge layer) was found in the result
