@@ -15,6 +15,7 @@ constexpr int kSegmentationSide = 160;
 constexpr int kGrabCutIterations = 3;
 // Pixels around the handle that are the object for certain (at the segmentation's scale).
 constexpr int kSureRadius = 2;
+constexpr uint64_t kSegmentationSeed = 0x5eed;
 
 }  // namespace
 
@@ -36,7 +37,12 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
     const cv::Point seed(std::clamp(int(handle.x * scale), 0, bgr.cols - 1), std::clamp(int(handle.y * scale), 0, bgr.rows - 1));
     cv::circle(mask, seed, kSureRadius, cv::Scalar(cv::GC_FGD), cv::FILLED);
     cv::Mat background, foreground;
+    // GrabCut seeds its colour models with k-means on OpenCV's thread RNG: fix it, or the same
+    // edit could give other bytes on a second run (and the caller's RNG stream is restored).
+    const cv::RNG saved = cv::theRNG();
+    cv::theRNG() = cv::RNG(kSegmentationSeed);
     cv::grabCut(bgr, mask, cv::Rect(), background, foreground, kGrabCutIterations, cv::GC_INIT_WITH_MASK);
+    cv::theRNG() = saved;
 
     cv::Mat object = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD), labels;
     cv::connectedComponents(object, labels, /*connectivity=*/8, CV_32S);

@@ -43,3 +43,15 @@ TEST_CASE("The grabbed region follows shading and stops at outlines", "[drag][un
     CHECK(latent[10][10].item<float>() == 1);
     CHECK(latent[10][1].item<float>() == 0);
 }
+
+TEST_CASE("The grabbed region is the same on every call (GrabCut's k-means is seeded)", "[drag][unit]") {
+    cv::Mat rgb(64, 64, CV_32FC3, cv::Scalar(0.3, 0.5, 0.9));
+    cv::circle(rgb, {30, 30}, 12, cv::Scalar(0.9, 0.2, 0.2), cv::FILLED, cv::LINE_AA);
+    cv::circle(rgb, {26, 26}, 4, cv::Scalar(1.0, 0.8, 0.8), cv::FILLED, cv::LINE_AA);
+    at::Tensor blob = at::zeros({16, 16});
+    blob.slice(0, 5, 10).slice(1, 6, 11).fill_(1);
+    const cv::Mat first = drag::colourRegion(rgb, {34, 30}, blob, 4);
+    cv::theRNG().next();  // whatever else used the thread's RNG in between
+    const cv::Mat second = drag::colourRegion(rgb, {34, 30}, blob, 4);
+    CHECK(cv::countNonZero(first != second) == 0);
+}

@@ -4,6 +4,8 @@
 #include "support/catch.h"
 
 #include "dragdiff/dragdiff.h"
+#include "dragdiff/engine.h"
+#include "dragdiff/error.h"
 #include "support/golden_case.h"
 
 #include <opencv2/imgproc.hpp>
