@@ -19,7 +19,7 @@ constexpr uint64_t kSegmentationSeed = 0x5eed;
 
 }  // namespace
 
-cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, int latentScale) {
+cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart) {
     const double scale = std::min(1.0, double(kSegmentationSide) / double(std::max(picture.cols, picture.rows)));
     cv::Mat small, rgb8, bgr;
     cv::resize(picture, small, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -31,7 +31,6 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
     const cv::Mat latentPart(int(p.size(0)), int(p.size(1)), CV_8UC1, p.data_ptr<uint8_t>());
     cv::Mat probable;
     cv::resize(latentPart, probable, bgr.size(), 0, 0, cv::INTER_NEAREST);
-    (void)latentScale;
     cv::Mat mask(bgr.size(), CV_8UC1, cv::Scalar(cv::GC_PR_BGD));
     mask.setTo(cv::GC_PR_FGD, probable);
     const cv::Point seed(std::clamp(int(handle.x * scale), 0, bgr.cols - 1), std::clamp(int(handle.y * scale), 0, bgr.rows - 1));
@@ -55,12 +54,12 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
     return full / 255;
 }
 
-at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options) {
+at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options, double coverage) {
     cv::Mat f, small;
     region.convertTo(f, CV_32F);
     cv::resize(f, small, cv::Size(region.cols / latentScale, region.rows / latentScale), 0, 0, cv::INTER_AREA);
     const at::Tensor t = at::from_blob(small.data, {small.rows, small.cols}, at::kFloat).clone();
-    return (t >= 0.5).to(options.dtype()).to(options.device());
+    return (t >= coverage).to(options.dtype()).to(options.device());
 }
 
 }  // namespace dragdiff::drag

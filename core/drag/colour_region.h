@@ -12,11 +12,11 @@
 namespace dragdiff::drag {
 
 // `picture` CV_32FC3 RGB in [0, 1] (the working image); `handle` in its pixels; `heatPart` [h, w]
-// latent, `latentScale` picture pixels per latent pixel. CV_8UC1 at the picture's size, 1 inside.
-cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, int latentScale);
+// latent, any resolution (scaled to the picture). CV_8UC1 at the picture's size, 1 inside.
+cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart);
 
 // `region` (working size) as a latent map [h, w] in {0, 1}: a latent pixel is inside when at
-// least half of its pixels are.
-at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options);
+// least `coverage` of its pixels are.
+at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options, double coverage = 0.5);
 
 }  // namespace dragdiff::drag

@@ -34,12 +34,6 @@ at::Tensor toGrid(const at::Tensor& sx, const at::Tensor& sy) {
     const int64_t h = sx.size(0), w = sx.size(1);
     return at::stack({sx / double(w) * 2 - 1, sy / double(h) * 2 - 1}, -1).unsqueeze(0);
 }
-
-cv::Mat toMat(const at::Tensor& map) {
-    at::Tensor m = map.detach().to(at::kCPU, at::kFloat).contiguous();
-    return cv::Mat(int(m.size(0)), int(m.size(1)), CV_32FC1, m.data_ptr<float>()).clone();
-}
-
 }  // namespace
 
 // Enough of one side of the picture: a structure continuing beyond the view, not an object
@@ -53,8 +47,12 @@ bool touchesBorder(const cv::Mat& part) {
 
 namespace {
 
-// The handle's distance to the region's edge over the region's deepest point's, in [0, 1].
-double relativeDepth(const cv::Mat& region, PointF handle) {
+struct Depth {
+    double pixels = 0;    // the handle's distance to the region's edge
+    double relative = 0;  // over the region's deepest point's, in [0, 1]
+};
+
+Depth depthOf(const cv::Mat& region, PointF handle) {
     cv::Mat binary = region > 0, padded, distance;
     // The picture's border is not an edge: a structure continues beyond it.
     cv::copyMakeBorder(binary, padded, 1, 1, 1, 1, cv::BORDER_REPLICATE);
@@ -62,10 +60,10 @@ double relativeDepth(const cv::Mat& region, PointF handle) {
     distance = distance(cv::Rect(1, 1, binary.cols, binary.rows));
     double deepest = 0;
     cv::minMaxLoc(distance, nullptr, &deepest);
-    if (deepest <= 0) return 0;
+    if (deepest <= 0) return {};
     const int x = std::clamp(int(handle.x), 0, distance.cols - 1);
     const int y = std::clamp(int(handle.y), 0, distance.rows - 1);
-    return distance.at<float>(y, x) / deepest;
+    return {distance.at<float>(y, x), distance.at<float>(y, x) / deepest};
 }
 
 PartWarp translation(const at::Tensor& part, PointF offset) {
@@ -156,20 +154,46 @@ bool fitTransform(const std::vector<PointF>& from, const std::vector<PointF>& to
     return true;
 }
 
-PartWarp transform(const at::Tensor& part, const std::vector<PointF>& handles, const std::vector<PointF>& targets) {
+// Two pairs, the first held inside the object and the second at its edge: the object moves with
+// the first and stretches along the line between the handles (turned to the targets' line) so the
+// second lands; across that line it keeps its width. False when the handles coincide.
+bool fitStretch(PointF inner, PointF innerTo, PointF edge, PointF edgeTo, double A[2][2], double b[2]) {
+    const double ux = edge.x - inner.x, uy = edge.y - inner.y, from = std::hypot(ux, uy);
+    const double vx = edgeTo.x - innerTo.x, vy = edgeTo.y - innerTo.y, to = std::hypot(vx, vy);
+    if (from < 1e-3 || to < 1e-3) return false;
+    const double s = to / from, cu = ux / from, su = uy / from;
+    // S = I + (s - 1) u u^T, then the rotation taking u to v.
+    const double S[2][2] = {{1 + (s - 1) * cu * cu, (s - 1) * cu * su}, {(s - 1) * cu * su, 1 + (s - 1) * su * su}};
+    const double angle = std::atan2(vy, vx) - std::atan2(uy, ux), cr = std::cos(angle), sr = std::sin(angle);
+    const double R[2][2] = {{cr, -sr}, {sr, cr}};
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) A[i][j] = R[i][0] * S[0][j] + R[i][1] * S[1][j];
+    b[0] = innerTo.x - (A[0][0] * inner.x + A[0][1] * inner.y);
+    b[1] = innerTo.y - (A[1][0] * inner.x + A[1][1] * inner.y);
+    return true;
+}
+
+PartWarp affine(const at::Tensor& part, const double A[2][2], const double b[2]) {
+    const double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+    const Coordinates c = pixelCentres(part.size(0), part.size(1), part.options());
+    const at::Tensor qx = c.x - b[0], qy = c.y - b[1];
+    PartWarp warp;
+    warp.grid = toGrid((A[1][1] * qx - A[0][1] * qy) / det, (-A[1][0] * qx + A[0][0] * qy) / det);
+    return warp;
+}
+
+PartWarp transform(const at::Tensor& part, const std::vector<PointF>& handles, const std::vector<PointF>& targets,
+                   bool stretch = false) {
     double A[2][2], b[2];
-    const double det = fitTransform(handles, targets, A, b) ? A[0][0] * A[1][1] - A[0][1] * A[1][0] : 0;
+    const bool fitted = stretch ? fitStretch(handles[0], targets[0], handles[1], targets[1], A, b) : fitTransform(handles, targets, A, b);
+    const double det = fitted ? A[0][0] * A[1][1] - A[0][1] * A[1][0] : 0;
     if (std::abs(det) < 1e-3) {
         // Degenerate pairs (all handles on one point or line): the mean drag, whole.
         PointF mean{0, 0};
         for (size_t i = 0; i < handles.size(); ++i) mean.x += targets[i].x - handles[i].x, mean.y += targets[i].y - handles[i].y;
         return translation(part, {mean.x / double(handles.size()), mean.y / double(handles.size())});
     }
-    const Coordinates c = pixelCentres(part.size(0), part.size(1), part.options());
-    const at::Tensor qx = c.x - b[0], qy = c.y - b[1];
-    PartWarp warp;
-    warp.grid = toGrid((A[1][1] * qx - A[0][1] * qy) / det, (-A[1][0] * qx + A[0][0] * qy) / det);
-    return warp;
+    return affine(part, A, b);
 }
 
 std::vector<std::vector<size_t>> groupPairs(const std::vector<at::Tensor>& parts) {
@@ -206,11 +230,16 @@ at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid) {
     return at::grid_sampler(z, g, /*bilinear*/ 0, /*zeros*/ 0, /*align_corners=*/false);
 }
 
+bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand) {
+    const Depth depth = depthOf(region, handle);
+    return depth.relative >= params.reshapeEdgeDepth && depth.pixels > edgeBand;
+}
+
 DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
-                     const EditParameters& params) {
+                     const EditParameters& params, double edgeBand) {
     if (requested != DragMode::Auto) return requested;
     if (touchesBorder(region)) return DragMode::Reshape;
-    if (relativeDepth(region, handle) >= params.reshapeEdgeDepth) return DragMode::Move;
+    if (deepInside(region, handle, params, edgeBand)) return DragMode::Move;
     // Grabbed near the edge: a reshape when the drag pulls or pushes that edge (along the line
     // from the region's centre) or the handle is on a protruding end (a limb's tip); a part
     // grabbed near its edge and dragged sideways is still moved.
@@ -219,10 +248,16 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
     const double cx = m.m10 / m.m00 + 0.5, cy = m.m01 / m.m00 + 0.5;  // pixel centres
     std::vector<cv::Point> inside;
     cv::findNonZero(region, inside);
-    double reach = 0;
-    for (const cv::Point& p : inside) reach = std::max(reach, std::hypot(p.x + 0.5 - cx, p.y + 0.5 - cy));
-    const double ox = handle.x - cx, oy = handle.y - cy, out = std::hypot(ox, oy);
     const double dx = target.x - handle.x, dy = target.y - handle.y, drag = std::hypot(dx, dy);
+    double reach = 0, lowest = 1e300, highest = -1e300;
+    for (const cv::Point& p : inside) {
+        reach = std::max(reach, std::hypot(p.x + 0.5 - cx, p.y + 0.5 - cy));
+        const double along = drag > 0 ? ((p.x + 0.5) * dx + (p.y + 0.5) * dy) / drag : 0;
+        lowest = std::min(lowest, along), highest = std::max(highest, along);
+    }
+    // An edge pulled or pushed further than a good part of the object's own extent is moved.
+    if (drag > params.reshapeMaxStretch * (highest - lowest + 1)) return DragMode::Move;
+    const double ox = handle.x - cx, oy = handle.y - cy, out = std::hypot(ox, oy);
     const bool alongEdgeNormal = out > 0 && drag > 0 && std::abs(ox * dx + oy * dy) / (out * drag) >= kEdgeNormalCosine;
     const bool protruding = out >= kProtrudingReach * reach;
     return alongEdgeNormal || protruding ? DragMode::Reshape : DragMode::Move;
@@ -243,6 +278,9 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
             if (g.mode != DragMode::Reshape) {
                 part = g.part;
                 warp = translation(part, {geo.targets[i].x - geo.handles[i].x, geo.targets[i].y - geo.handles[i].y});
+            } else if (g.joint) {
+                part = g.part;
+                warp = transform(part, {*g.joint, geo.handles[i]}, {*g.joint, geo.targets[i]});
             } else {
                 part = g.local ? at::ones_like(g.part) : at::maximum(g.part, g.structure);
                 warp = reshape(part, g.local, geo.handles[i], geo.targets[i], params);
@@ -254,7 +292,11 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
             for (size_t i : group) part = at::maximum(part, at::maximum(grabs[i].part, grabs[i].structure));
             std::vector<PointF> from, to;
             for (size_t i : group) from.push_back(geo.handles[i]), to.push_back(geo.targets[i]);
-            warp = transform(part, from, to);
+            // One handle held inside and one at the edge stretch the object between them; two at
+            // its edges (or more pairs) scale, turn and shear it.
+            const bool stretch = group.size() == 2 && grabs[group[0]].inside != grabs[group[1]].inside;
+            if (stretch && grabs[group[1]].inside) std::swap(from[0], from[1]), std::swap(to[0], to[1]);
+            warp = transform(part, from, to, stretch);
             warp.mode = DragMode::Reshape;
         }
         warp.part = part;
@@ -264,6 +306,8 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
         if (objects) {
             warp.pixels = grabs[group[0]].region.clone();
             for (size_t i : group) warp.pixels |= grabs[i].region;
+            for (size_t i : group)
+                if (!grabs[i].body.empty()) warp.stays = warp.stays.empty() ? grabs[i].body.clone() : (warp.stays | grabs[i].body);
         }
         const int64_t h = part.size(0), w = part.size(1);
         warp.destination = warpThrough(part.view({1, 1, h, w}), warp.grid).view({h, w});

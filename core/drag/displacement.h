@@ -7,14 +7,19 @@
 //   opposite edge stays); for a structure larger than the view (it touches the picture's border:
 //   a ridge, a field) the displacement also falls off across the drag, so only the neighbourhood
 //   of the handle (a peak) deforms;
+// - one pair on a limb (drag/limb.h), mode reshape: the limb turns about its joint (and lengthens
+//   or shortens with the drag) while the body stays;
 // - two or more pairs on one part: the similarity (two pairs: move, scale, rotate) or affine
-//   (three or more) transform that best carries the handles to their targets.
+//   (three or more) transform that best carries the handles to their targets; two pairs, one held
+//   deep inside and one at the edge: the object moves with the first and stretches along the line
+//   to the second (its width across stays).
 // Auto mode reshapes a part that touches the border or is grabbed near its edge, else moves it.
 #include "drag/edit_context.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/core.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace dragdiff::drag {
@@ -28,6 +33,9 @@ struct PartWarp {
     // The object's own pixels (working size, CV_8UC1, 1 inside) when the picture told where it
     // ends; empty: the latent part, upsampled, stands for it (a deformation around a boundary).
     cv::Mat pixels;
+    // Pixels of the same object that stay where they are (working size, CV_8UC1): the body a bent
+    // limb is attached to; the result shows them as they were too. May be empty.
+    cv::Mat stays;
 };
 
 // Whether `region` (CV_8UC1, non-zero inside) is a structure larger than the view: it covers a
@@ -37,9 +45,13 @@ bool touchesBorder(const cv::Mat& region);
 // The mode a pair gets: `requested` unless it is Auto, then from the region the handle grabbed
 // (`region`, CV_8UC1, non-zero inside, any resolution; `handle`, `target` in its pixels): reshape
 // when it continues past the picture's border, or the handle is near its edge and the drag pulls
-// or pushes that edge or the handle is on a protruding end (a limb's tip); else move.
+// or pushes that edge or the handle is on a protruding end; else move. Near the edge: shallower
+// than `reshape_edge_depth` of the region's deepest point, or within `edgeBand` pixels of the edge
+// (a small object is all edge at the latent's resolution).
 DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
-                     const EditParameters& params);
+                     const EditParameters& params, double edgeBand = 0);
+// Whether `handle` is deep inside `region`, not near its edge, in resolveMode's terms.
+bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand = 0);
 
 // What one handle grabbed (latent maps [h, w]).
 struct Grab {
@@ -51,6 +63,13 @@ struct Grab {
     // lengths, instead of one object.
     bool local = false;
     cv::Mat region;  // the grabbed object at the working size (CV_8UC1, 1 inside); may be empty
+    // On a limb: `part`, `structure` and `region` are the limb, and a reshape turns it about here;
+    // `body` is the rest of the object (working size, CV_8UC1).
+    std::optional<PointF> joint;
+    cv::Mat body;
+    // The handle is deep inside its object, not at its edge (see resolveMode): with a second pair
+    // at the edge, the object stretches between them.
+    bool inside = false;
 };
 
 // One warp per group of pairs whose parts overlap.

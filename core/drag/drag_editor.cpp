@@ -77,10 +77,16 @@ cv::Mat compositeAlpha(const EditContext& c, const std::optional<PartMove>& move
     cv::Mat alpha;
     if (c.userMask.defined() || move) {
         // The latent region that was allowed to change, grown by one latent pixel so the decoder's
-        // seam falls inside it.
-        at::Tensor region = c.userMask.defined() ? c.userMask : at::maximum(move->source, move->destination);
+        // seam falls inside it. Objects whose own pixels the result shows change only where they
+        // were and where they land.
+        const bool carried = move && !c.userMask.defined() && c.params.carryPixels;
+        at::Tensor region = c.userMask.defined() ? c.userMask : at::zeros_like(move->source);
+        if (!c.userMask.defined())
+            for (const PartWarp& warp : move->warps)
+                if (!carried || warp.pixels.empty()) region = at::maximum(region, at::maximum(warp.part, warp.destination));
         region = feather(dilate(region, 1), 0.75).clamp(0, 1);
         alpha = latentMapToWorking(region, work.rgb.size());
+        if (carried) alpha = cv::max(alpha, carriedFootprint(*move, work.rgb.size(), std::max(2, latentScale / 2)));
     } else {
         c.passes.vaeDecode(phase::kDecode);
         cv::Mat recon = tensorToRgb(c.p.vae->decode(z0 / c.p.vae->scalingFactor())), diff, gray;

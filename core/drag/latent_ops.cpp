@@ -71,6 +71,12 @@ at::Tensor maskToLatent(const Mask& mask, cv::Size content, cv::Size working, in
     return (t > 0.01).to(at::kFloat).to(device);
 }
 
+cv::Mat binaryMat(const at::Tensor& map) {
+    const int64_t h = map.size(-2), w = map.size(-1);
+    const at::Tensor m = (map.detach().to(at::kCPU, at::kFloat).reshape({h, w}) > 0.5).to(at::kByte).contiguous();
+    return cv::Mat(int(h), int(w), CV_8UC1, m.data_ptr<uint8_t>()).clone();
+}
+
 cv::Mat latentMapToWorking(const at::Tensor& map, cv::Size working) {
     at::Tensor m = at::upsample_bilinear2d(map.detach().to(at::kCPU, at::kFloat).view({1, 1, map.size(0), map.size(1)}),
                                            {working.height, working.width}, false)[0][0].contiguous();

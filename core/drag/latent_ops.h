@@ -27,6 +27,8 @@ at::Tensor predictX0(const at::Tensor& z, const at::Tensor& eps, double alphaT);
 // Mask (image size, 8-bit) -> [h, w] float at `latentSize`, through the working image's geometry.
 at::Tensor maskToLatent(const Mask& mask, cv::Size content, cv::Size working, int latentScale,
                         const at::Device& device);
+// A map whose last two dimensions are [h, w] -> CV_8UC1, 1 where it is above one half.
+cv::Mat binaryMat(const at::Tensor& map);
 // [h, w] latent-resolution map -> CV_32FC1 at working size (bilinear).
 cv::Mat latentMapToWorking(const at::Tensor& map, cv::Size working);
 

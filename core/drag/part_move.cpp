@@ -2,6 +2,7 @@
 
 #include "drag/colour_region.h"
 #include "drag/latent_ops.h"
+#include "drag/limb.h"
 #include "drag/part_mask.h"
 
 #include <algorithm>
@@ -11,6 +12,10 @@ namespace {
 
 // A handle whose object is smaller than this fraction of its heatmap's part grabbed a boundary.
 constexpr double kBoundaryFraction = 0.2;
+// Auto mode: a handle this many latent pixels from its object's edge, or closer, is on the edge.
+constexpr double kEdgeBandLatent = 0.75;
+// A latent pixel belongs to a limb when this share of its pixels does.
+constexpr double kLimbCoverage = 0.2;
 
 // The handle's region of its heatmap: the connected region (or every position above the
 // threshold), grown by `grow`. The handle's own pixel always belongs to its part.
@@ -22,10 +27,6 @@ at::Tensor partOf(const at::Tensor& heat, PointF handle, const EditParameters& p
     return dilate(part, grow);
 }
 
-cv::Mat maskMat(const at::Tensor& part) {  // [h, w] -> CV_8UC1, 1 inside
-    const at::Tensor m = (part > 0.5).to(at::kCPU, at::kByte).contiguous();
-    return cv::Mat(int(m.size(0)), int(m.size(1)), CV_8UC1, m.data_ptr<uint8_t>()).clone();
-}
 
 }  // namespace
 
@@ -44,18 +45,33 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
         DragMode asked = i < requested.size() ? requested[i] : DragMode::Auto;
         if (asked == DragMode::Auto && !prm.autoReshape) asked = DragMode::Move;
         if (picture.empty()) {
-            g.mode = resolveMode(maskMat(tight), geo.handles[i], geo.targets[i], asked, prm);
+            g.mode = resolveMode(binaryMat(tight), geo.handles[i], geo.targets[i], asked, prm);
+            g.inside = deepInside(binaryMat(tight), geo.handles[i], prm);
             g.structure = g.part;
         } else {
             const PointF at{geo.handles[i].x * latentScale, geo.handles[i].y * latentScale};
             const PointF to{geo.targets[i].x * latentScale, geo.targets[i].y * latentScale};
-            const cv::Mat region = colourRegion(picture, at, tight, latentScale);
+            const cv::Mat region = colourRegion(picture, at, tight);
             // Next to nothing of its own: the handle is on a boundary between regions.
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
             g.local = cv::countNonZero(region) < kBoundaryFraction * partArea || touchesBorder(region);
-            g.mode = asked != DragMode::Auto ? asked : g.local ? DragMode::Reshape : resolveMode(region, at, to, asked, prm);
+            const std::optional<Limb> limb = g.local ? std::nullopt : findLimb(region, at);
+            // A handle on a limb bends it; elsewhere a click within a latent pixel of the edge is on it.
+            g.mode = asked != DragMode::Auto ? asked
+                     : g.local || limb     ? DragMode::Reshape
+                                           : resolveMode(region, at, to, asked, prm, kEdgeBandLatent * latentScale);
             g.structure = dilate(regionToLatent(region, latentScale, g.part.options()), 1);
             if (!g.local) g.region = region;
+            g.inside = !g.local && deepInside(region, at, prm, kEdgeBandLatent * latentScale);
+            if (limb && g.mode == DragMode::Reshape) {
+                // A limb is a latent pixel or two thick: any of its pixels in a latent pixel count.
+                at::Tensor part = regionToLatent(limb->pixels, latentScale, g.part.options(), kLimbCoverage);
+                part[std::clamp<int64_t>(int64_t(geo.handles[i].y), 0, h - 1)][std::clamp<int64_t>(int64_t(geo.handles[i].x), 0, w - 1)] = 1.0;
+                g.part = g.structure = part;
+                g.body = region & (1 - limb->pixels);
+                g.region = limb->pixels;
+                g.joint = PointF{limb->joint.x / latentScale, limb->joint.y / latentScale};
+            }
             if (userMask.defined()) g.structure = g.structure * (userMask > 0.5).to(g.structure.dtype());
         }
         move.modes.push_back(g.mode);

@@ -1,5 +1,6 @@
 #include "drag/warp_preview.h"
 
+#include "drag/hole_fill.h"
 #include "drag/latent_ops.h"
 #include "dragdiff/error.h"
 
@@ -30,31 +31,69 @@ at::Tensor userLimit(const PartMove& move, int64_t H, int64_t W) {
     return move.userMask.defined() ? upsampled(move.userMask, H, W) : at::ones({1, 1, H, W});
 }
 
+// The object's outline [1, 1, H, W], softened by about a pixel like the picture's own anti-aliasing.
+at::Tensor softened(const cv::Mat& pixels) {
+    cv::Mat f;
+    pixels.convertTo(f, CV_32F);
+    cv::GaussianBlur(f, f, cv::Size(0, 0), 0.7);
+    return at::from_blob(f.data, {1, 1, f.rows, f.cols}, at::kFloat).clone();
+}
+
+// A warp's latent field at H x W.
+at::Tensor pixelGrid(const PartWarp& warp, int64_t H, int64_t W) {
+    return at::upsample_bilinear2d(warp.grid.detach().to(at::kCPU, at::kFloat).permute({0, 3, 1, 2}), {H, W}, false)
+        .permute({0, 2, 3, 1});
+}
+
+
+// Where an object with known pixels was and is not any more (within the user's mask), CV_8UC1.
+cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
+    const at::Tensor limit = userLimit(move, H, W);
+    cv::Mat holes = cv::Mat::zeros(int(H), int(W), CV_8UC1);
+    for (const PartWarp& warp : move.warps) {
+        if (warp.pixels.empty()) continue;
+        cv::Mat left = warp.pixels & binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) < 0.5);
+        left &= binaryMat(limit >= 0.5);
+        if (!warp.stays.empty()) left &= warp.stays == 0;
+        holes |= left;
+    }
+    return holes;
+}
+
 }  // namespace
 
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale) {
-    (void)latentScale;
     const int64_t H = work.rgb.rows, W = work.rgb.cols;
     const at::Tensor original = toTensor(work.rgb), limit = userLimit(move, H, W);
-    at::Tensor out = toTensor(base);
+    const cv::Mat holes = leftBehind(move, H, W);
+    at::Tensor out = toTensor(fillThinHoles(base, holes, double(latentScale)));
     for (const PartWarp& warp : move.warps) {
-        const at::Tensor grid = at::upsample_bilinear2d(warp.grid.detach().to(at::kCPU, at::kFloat).permute({0, 3, 1, 2}),
-                                                        {H, W}, false)
-                                    .permute({0, 2, 3, 1});
+        if (warp.stays.empty()) continue;
+        const at::Tensor m = softened(warp.stays) * limit;
+        out = out * (1 - m) + original * m;
+    }
+    for (const PartWarp& warp : move.warps) {
+        const at::Tensor grid = pixelGrid(warp, H, W);
         at::Tensor carried;
         if (warp.pixels.empty()) {
             carried = upsampled(warp.part, H, W);
         } else {
-            // The object's outline, softened by about a pixel like the picture's own anti-aliasing.
-            cv::Mat soft;
-            warp.pixels.convertTo(soft, CV_32F);
-            cv::GaussianBlur(soft, soft, cv::Size(0, 0), 0.7);
-            carried = at::from_blob(soft.data, {1, 1, H, W}, at::kFloat).clone();
+            carried = softened(warp.pixels);
         }
         const at::Tensor m = warpThrough(carried, grid) * limit;
         out = out * (1 - m) + warpThrough(original, grid) * m;
     }
     return toMat(out.clamp(0, 1));
+}
+
+cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin) {
+    const int64_t H = size.height, W = size.width;
+    cv::Mat both = cv::Mat::zeros(size, CV_8UC1);
+    for (const PartWarp& warp : move.warps)
+        if (!warp.pixels.empty()) both |= warp.pixels | binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) >= 0.25);
+    cv::dilate(both, both, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * margin + 1, 2 * margin + 1)));
+    const at::Tensor region = (softened(both) * userLimit(move, H, W)).clamp(0, 1).contiguous();
+    return cv::Mat(int(H), int(W), CV_32FC1, region.data_ptr<float>()).clone();
 }
 
 RgbaImage warpPicture(const WorkingImage& work, const PartMove& move, int latentScale) {
@@ -66,7 +105,11 @@ RgbaImage warpPicture(const WorkingImage& work, const PartMove& move, int latent
     const at::Tensor source = move.source.detach().to(at::kCPU, at::kFloat);
     const at::Tensor background =
         at::upsample_bilinear2d(backgroundEstimate(toTensor(small), 1 - source, /*sigma=*/2.0), {H, W}, false);
-    const at::Tensor vacated = upsampled((move.source * (1 - move.destination)).clamp(0, 1), H, W) * userLimit(move, H, W);
+    // The latent parts' vacated area is coarse: where the object's own pixels are known, what
+    // they leave is filled too (else a short drag's preview shows the object twice).
+    const at::Tensor vacated = at::maximum(upsampled((move.source * (1 - move.destination)).clamp(0, 1), H, W),
+                                           softened(leftBehind(move, H, W))) *
+                               userLimit(move, H, W);
     const at::Tensor filled = toTensor(work.rgb) * (1 - vacated) + background * vacated;
     return workingPreview(work, carryPixels(toMat(filled), work, move, latentScale));
 }

@@ -14,6 +14,12 @@ namespace dragdiff::drag {
 // exact texture, outline and colour; the model fills what the move uncovers and blends seams.
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale);
 
+// Where the carried objects (the warps whose pixels are known) change the picture: where each was
+// and where it lands, grown by `margin` pixels for the seam (CV_32FC1 alpha at `size`, within the
+// user's mask). The result keeps the picture's own pixels outside it and outside the latent
+// parts' footprint: the decoder's drift around a carried object would be a halo.
+cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin);
+
 // `work`'s picture warped by `move` (latent maps, `latentScale` working pixels per latent pixel),
 // at the working size's content, 8-bit.
 RgbaImage warpPicture(const WorkingImage& work, const PartMove& move, int latentScale);

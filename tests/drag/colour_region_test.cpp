@@ -25,7 +25,7 @@ TEST_CASE("The grabbed region follows shading and stops at outlines", "[drag][un
     // The heatmap's part: a blob around the handle, a little off the ball (latent scale 4).
     at::Tensor blob = at::zeros({32, 32});
     blob.slice(0, 7, 14).slice(1, 8, 15).fill_(1);
-    const cv::Mat ball = drag::colourRegion(rgb, {44, 42}, blob, 4);
+    const cv::Mat ball = drag::colourRegion(rgb, {44, 42}, blob);
     CHECK(ball.at<uint8_t>(40, 40) == 1);
     CHECK(ball.at<uint8_t>(38, 36) == 1);  // the dot belongs to the ball
     CHECK(ball.at<uint8_t>(40, 5) == 0);   // the sky does not
@@ -33,7 +33,7 @@ TEST_CASE("The grabbed region follows shading and stops at outlines", "[drag][un
 
     at::Tensor low = at::zeros({32, 32});
     low.slice(0, 22, 28).slice(1, 12, 20).fill_(1);
-    const cv::Mat ridge = drag::colourRegion(rgb, {64, 100}, low, 4);
+    const cv::Mat ridge = drag::colourRegion(rgb, {64, 100}, low);
     CHECK(ridge.at<uint8_t>(100, 64) == 1);
     CHECK(ridge.at<uint8_t>(60, 64) == 0);
     CHECK(ridge.at<uint8_t>(40, 40) == 0);
@@ -50,8 +50,8 @@ TEST_CASE("The grabbed region is the same on every call (GrabCut's k-means is se
     cv::circle(rgb, {26, 26}, 4, cv::Scalar(1.0, 0.8, 0.8), cv::FILLED, cv::LINE_AA);
     at::Tensor blob = at::zeros({16, 16});
     blob.slice(0, 5, 10).slice(1, 6, 11).fill_(1);
-    const cv::Mat first = drag::colourRegion(rgb, {34, 30}, blob, 4);
+    const cv::Mat first = drag::colourRegion(rgb, {34, 30}, blob);
     cv::theRNG().next();  // whatever else used the thread's RNG in between
-    const cv::Mat second = drag::colourRegion(rgb, {34, 30}, blob, 4);
+    const cv::Mat second = drag::colourRegion(rgb, {34, 30}, blob);
     CHECK(cv::countNonZero(first != second) == 0);
 }

@@ -116,6 +116,61 @@ TEST_CASE("Auto mode moves a part grabbed inside and reshapes one grabbed at its
     CHECK(drag::resolveMode(grazing, {20, 40}, {30, 40}, DragMode::Auto, prm) == DragMode::Move);
 }
 
+TEST_CASE("Auto mode: a small object is all edge, and an edge dragged far moves its object", "[drag][unit]") {
+    const EditParameters prm;
+    // At 64 px an object is a few latent pixels across: 2 px inside its edge is on the edge.
+    cv::Mat small = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::circle(small, {32, 32}, 5, cv::Scalar(1), cv::FILLED);
+    CHECK(drag::resolveMode(small, {34.5, 32.5}, {37.5, 32.5}, DragMode::Auto, prm) == DragMode::Move);  // 3.2 px deep of 5.1
+    CHECK(drag::resolveMode(small, {34.5, 32.5}, {37.5, 32.5}, DragMode::Auto, prm, 3.5) == DragMode::Reshape);
+    CHECK(drag::resolveMode(small, {32.5, 32.5}, {35.5, 32.5}, DragMode::Auto, prm, 3.0) == DragMode::Move);  // the centre
+    // Pulled out by more than reshape_max_stretch of its extent (11 px): moved.
+    CHECK(drag::resolveMode(small, {35.5, 32.5}, {45.5, 32.5}, DragMode::Auto, prm, 3.0) == DragMode::Move);
+    EditParameters loose = prm;
+    loose.reshapeMaxStretch = 2;
+    CHECK(drag::resolveMode(small, {35.5, 32.5}, {45.5, 32.5}, DragMode::Auto, loose, 3.0) == DragMode::Reshape);
+}
+
+TEST_CASE("One pair held inside and one at the edge stretch the part between them", "[drag][unit]") {
+    const at::Tensor part = rect(8, 12, 16, 20);  // x in [8, 16), y in [12, 20)
+    // The middle (12) moves 2 right, the right edge (16) 4 more: stretched by 1.5 about the
+    // middle's new place, the left edge stays at 14 - 1.5 * 4 = 8 and the right reaches 20.
+    std::vector<drag::Grab> g = grabs({part, part}, {DragMode::Move, DragMode::Reshape});
+    g[0].inside = true;
+    const auto geo = pairs({{{12, 16}, {14, 16}}, {{16, 16}, {20, 16}}});
+    const drag::PartWarp w = only(drag::buildPartWarps(g, geo, EditParameters()));
+    CHECK(extent(w.destination, 1) == std::pair<int64_t, int64_t>{8, 20});
+    CHECK(extent(w.destination, 0) == std::pair<int64_t, int64_t>{12, 20});  // its height stays
+    // Listed the other way round, the same stretch.
+    std::swap(g[0], g[1]);
+    const auto swapped = pairs({{{16, 16}, {20, 16}}, {{12, 16}, {14, 16}}});
+    const drag::PartWarp v = only(drag::buildPartWarps(g, swapped, EditParameters()));
+    CHECK(at::allclose(v.destination, w.destination, 1e-5, 1e-5));
+    // Both at the edges: a similarity (the height grows with the width).
+    g[0].inside = g[1].inside = false;
+    const drag::PartWarp u = only(drag::buildPartWarps(g, swapped, EditParameters()));
+    CHECK(extent(u.destination, 0).second - extent(u.destination, 0).first > 8);
+}
+
+TEST_CASE("A pair on a limb turns the limb about its joint", "[drag][unit]") {
+    // A limb along x from the joint (10, 16) to x = 18; its tip dragged a quarter turn up.
+    const at::Tensor limb = rect(10, 15, 18, 17);
+    drag::Grab g{limb, limb, DragMode::Reshape, false};
+    g.joint = PointF{10, 16};
+    const auto geo = pairs({{{17, 16}, {10, 9}}});
+    const drag::PartWarp w = only(drag::buildPartWarps({g}, geo, EditParameters()));
+    CHECK(w.mode == DragMode::Reshape);
+    // The limb now stands up from the joint: rows 8..16 of columns 9..11, nothing left lying right.
+    CHECK(extent(w.destination, 0).first <= 9);
+    CHECK(extent(w.destination, 1).second <= 12);
+    CHECK(w.destination[12][10].item<float>() > 0.5);
+    CHECK(w.destination[16][16].item<float>() < 0.5);
+    // The output at the target reads the source at the handle.
+    const at::Tensor src = w.grid[0][9][10];
+    CHECK(((src[0].item<float>() + 1) / 2 * kSide) == Approx(17.0).margin(0.6));
+    CHECK(((src[1].item<float>() + 1) / 2 * kSide) == Approx(16.0).margin(0.6));
+}
+
 TEST_CASE("Two pairs on one part scale it; three rotate it", "[drag][unit]") {
     const at::Tensor part = rect(12, 12, 20, 20);  // centre (16, 16), side 8
     SECTION("scale by 1.5 about the centre") {

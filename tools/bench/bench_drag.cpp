@@ -46,6 +46,7 @@ struct CaseResult {
     StrictMetrics strict;   // against the ideal; every kind
     double seconds = 0;
     std::string error;      // the edit failed: counts as not found
+    std::vector<DragMode> modes;  // what the engine resolved each pair to
 };
 
 // `path` with "_<suffix>" before its extension.
@@ -180,10 +181,16 @@ json summaryJson(const Summary& s) {
 
 json point(cv::Point2d p) { return json::array({p.x, p.y}); }
 
+json modesJson(const std::vector<DragMode>& modes) {
+    json out = json::array();
+    for (DragMode m : modes) out.push_back(dragModeName(m));
+    return out;
+}
+
 json resultJson(const CaseResult& r, bool mask) {
     if (r.kind != scenes::DragKind::Move) {
         // Today's metrics (centroid + drag, area) mean nothing for a reshape: only the strict ones.
-        json j = {{"strict", strictResultJson(r.strict)}, {"seconds", r.seconds}, {"mask", mask}};
+        json j = {{"strict", strictResultJson(r.strict)}, {"seconds", r.seconds}, {"mask", mask}, {"modes", modesJson(r.modes)}};
         if (!r.error.empty()) j["error"] = r.error;
         return j;
     }
@@ -195,6 +202,7 @@ json resultJson(const CaseResult& r, bool mask) {
               {"bg_psnr", m.backgroundPsnr},
               {"success", m.success},
               {"seconds", r.seconds},
+              {"modes", modesJson(r.modes)},
               {"expected_centroid", point(m.expectedCentroid)},
               {"centroid", m.found ? point(m.foundCentroid) : json(nullptr)},
               {"colour_tolerance", m.tolerance},
@@ -232,6 +240,8 @@ const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std:
         {"no-move", {{"latent_move", "false"}}},
         {"no-reshape", {{"auto_reshape", "false"}}},
         {"no-carry", {{"carry_pixels", "false"}}},
+        // The engine as issue 14 found it: every part cut out and pasted whole, the decoded latent everywhere.
+        {"before-reshape", {{"auto_reshape", "false"}, {"carry_pixels", "false"}}},
         {"no-appearance", {{"appearance_weight", "0"}}},
         {"raw-cosine", {{"centered_cosine", "false"}}},
         {"softmax", {{"heatmap_mode", "softmax"}}},
@@ -311,7 +321,9 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
                     request.parameters.previewEvery = 0;
                     const auto t0 = Clock::now();
                     try {
-                        out = toRgb(engine.edit(request, nullptr, cancel).image);
+                        EditResult edited = engine.edit(request, nullptr, cancel);
+                        out = toRgb(edited.image);
+                        r.modes = edited.modes;
                     } catch (const Cancelled&) {
                         throw;
                     } catch (const Error& e) {
@@ -366,19 +378,28 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
                 row.idealLandmarks = sm.idealLandmarks;
                 row.foundLandmarks = sm.foundLandmarks;
                 row.foundMask = sm.foundMask;
-                // Hook: the engine's part mask or displacement field goes in row.extra once the engine exposes it.
+                std::string modes;
                 try {
                     engine.prepareImage(input, method.prompt, cancel);
                     const HeatMap heat = engine.heatmap(PointF{c.handle.x, c.handle.y}, method);
                     row.heatmap = toRgb(colorizeHeatmap(heat, &input, 0.6));
+                    // What the edit starts from: the picture pulled through the engine's fields.
+                    std::vector<DragPair> drags;
+                    for (const scenes::CasePair& p : c.pairs)
+                        drags.push_back(DragPair{{p.handle.x, p.handle.y}, {p.target.x, p.target.y}, DragMode::Auto});
+                    const WarpPreview warp = engine.warpPreview(drags, configs[0].mask ? boxMask(c.maskBox, size, size) : Mask(), method);
+                    row.extra = toRgb(warp.image);
+                    if (row.extra.size() != c.source.rgb.size()) cv::resize(row.extra, row.extra, c.source.rgb.size(), 0, 0, cv::INTER_AREA);
+                    row.extraHeader = "warp preview";
+                    for (DragMode m : warp.modes) modes += std::string(modes.empty() ? " " : ",") + dragModeName(m);
                 } catch (const Cancelled&) {
                     throw;
                 } catch (const Error& e) {
                     std::fprintf(stderr, "dragdiff-bench: case %d: no heatmap: %s\n", i, e.what());
                 }
                 char caption[240];
-                std::snprintf(caption, sizeof(caption), "%s %d (%s %s, %.0f px): lm %.2f drift %.2f IoU %.2f ghost %.2f dE %.1f bg %.1f  %s",
-                              scenes::dragKindName(kind), i, c.variant.c_str(), objectKind.c_str(), drag, sm.landmarkRatio,
+                std::snprintf(caption, sizeof(caption), "%s %d (%s %s, %.0f px,%s): lm %.2f drift %.2f IoU %.2f ghost %.2f dE %.1f bg %.1f  %s",
+                              scenes::dragKindName(kind), i, c.variant.c_str(), objectKind.c_str(), drag, modes.c_str(), sm.landmarkRatio,
                               sm.anchorDrift, sm.iou, sm.ghost, std::min(sm.colourShift, 99.0), sm.backgroundPsnr,
                               sm.success ? "SUCCESS" : (sm.found ? "fail" : "not found"));
                 row.caption = caption;

@@ -34,6 +34,7 @@ struct EditParameters {
     bool carryPixels = true;         // the result shows the part's own pixels, warped; the model fills around them
     bool autoReshape = true;         // auto pairs may reshape; false: every auto pair moves whole (the engine before reshaping)
     double reshapeEdgeDepth = 0.5;   // auto: a handle shallower than this (depth / the part's deepest) may reshape
+    double reshapeMaxStretch = 0.6;  // auto: an edge dragged further than this fraction of the part's extent along the drag moves it
     double reshapeFalloff = 0.4;     // across-drag falloff width of a deformation around a boundary, over its reach (bench: peaks 20% at 0.4, 5% at 0.75, seed 1)
     double reshapeReach = 2.0;       // how far a deformation around a boundary reaches behind the handle, in drag lengths
     // Guidance (the reference method's energies)
