@@ -7,27 +7,9 @@
 #include "dragdiff/engine.h"
 #include "dragdiff/error.h"
 #include "support/golden_case.h"
-
-#include <opencv2/imgproc.hpp>
+#include "support/test_support.h"
 
 using namespace dragdiff;
-
-namespace {
-
-RgbaImage scene(int w = 57, int h = 43) {
-    cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(120, 170, 230));
-    cv::rectangle(rgb, cv::Rect(0, h * 2 / 3, w, h), cv::Scalar(70, 140, 60), cv::FILLED);
-    cv::circle(rgb, cv::Point(w / 3, h / 2), h / 6, cv::Scalar(220, 30, 30), cv::FILLED, cv::LINE_AA);
-    RgbaImage img;
-    img.width = w;
-    img.height = h;
-    img.pixels.resize(size_t(w) * h * 4);
-    cv::Mat rgba(h, w, CV_8UC4, img.pixels.data());
-    cv::cvtColor(rgb, rgba, cv::COLOR_RGB2RGBA);
-    return img;
-}
-
-}  // namespace
 
 TEST_CASE("an image-variation model prepares, edits and refuses prompts through the engine", "[engine][imgvar]") {
     const auto cases = test::goldenCasesWith("image_encoder");
@@ -44,7 +26,7 @@ TEST_CASE("an image-variation model prepares, edits and refuses prompts through 
         CHECK(info.imageEncoderSize > 0);
         CHECK(info.parameterCounts.count("image_encoder") == 1);
 
-        const RgbaImage img = scene();
+        const RgbaImage img = test::discScene(57, 43);
         CHECK_THROWS_AS(engine.prepareImage(img, "a red ball"), InvalidRequest);
         engine.prepareImage(img);
         REQUIRE(engine.imagePrepared());

@@ -22,19 +22,6 @@ std::string goldenModel() {
     return cases.front();
 }
 
-// A picture with sky, ground and a red disc, like the scenes the method is for.
-RgbaImage testImage(int w = 64, int h = 48) {
-    cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(120, 170, 230));
-    cv::rectangle(rgb, cv::Rect(0, h * 2 / 3, w, h), cv::Scalar(70, 140, 60), cv::FILLED);
-    cv::circle(rgb, cv::Point(w / 3, h / 2), h / 6, cv::Scalar(220, 30, 30), cv::FILLED, cv::LINE_AA);
-    RgbaImage img;
-    img.width = w;
-    img.height = h;
-    img.pixels.resize(size_t(w) * h * 4);
-    cv::Mat rgba(h, w, CV_8UC4, img.pixels.data());
-    cv::cvtColor(rgb, rgba, cv::COLOR_RGB2RGBA);
-    return img;
-}
 
 Engine& sharedEngine() {
     static Engine engine;
@@ -48,7 +35,7 @@ Engine& sharedEngine() {
 
 EditRequest smallRequest() {
     EditRequest r;
-    r.image = testImage();
+    r.image = test::discScene(64, 48);
     r.drags = {{{21, 24}, {36, 24}}};
     r.parameters.steps = 10;
     r.parameters.strength = 0.6;
@@ -59,7 +46,7 @@ EditRequest smallRequest() {
 
 TEST_CASE("heatmap of an image against itself peaks at the handle", "[engine]") {
     Engine& engine = sharedEngine();
-    RgbaImage img = testImage();
+    RgbaImage img = test::discScene(64, 48);
     engine.prepareImage(img);
     REQUIRE(engine.imagePrepared());
     for (PointF p : {PointF{21, 24}, PointF{50, 10}, PointF{10, 40}}) {
@@ -114,7 +101,7 @@ TEST_CASE("guidance lowers the move energy compared with no guidance", "[engine]
 TEST_CASE("a masked edit leaves every pixel outside the mask unchanged", "[engine]") {
     Engine& engine = sharedEngine();
     EditRequest r = smallRequest();
-    r.image = testImage(160, 120);  // larger than the model: composited back at full resolution
+    r.image = test::discScene(160, 120);  // larger than the model: composited back at full resolution
     r.drags = {{{53, 60}, {90, 60}}};
     r.mask.width = r.image.width;
     r.mask.height = r.image.height;

@@ -25,23 +25,10 @@ ModelSpec goldenSpec() {
     return spec;
 }
 
-RgbaImage picture(int shade = 30) {
-    const int w = 64, h = 48;
-    cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(120, 170, 230));
-    cv::rectangle(rgb, cv::Rect(0, h * 2 / 3, w, h), cv::Scalar(70, 140, 60), cv::FILLED);
-    cv::circle(rgb, cv::Point(w / 3, h / 2), h / 6, cv::Scalar(220, shade, 30), cv::FILLED, cv::LINE_AA);
-    RgbaImage img;
-    img.width = w;
-    img.height = h;
-    img.pixels.resize(size_t(w) * h * 4);
-    cv::Mat rgba(h, w, CV_8UC4, img.pixels.data());
-    cv::cvtColor(rgb, rgba, cv::COLOR_RGB2RGBA);
-    return img;
-}
 
 EditRequest request(PointF target = {36, 24}) {
     EditRequest r;
-    r.image = picture();
+    r.image = test::discScene(64, 48);
     r.drags = {{{21, 24}, target}};
     r.parameters.steps = 10;
     r.parameters.strength = 0.6;
@@ -134,7 +121,7 @@ TEST_CASE("the inversion cache is dropped by a change of picture, prompt, steps,
     CHECK(cached(e.engine.edit(base)));
 
     EditRequest otherPicture = base;
-    otherPicture.image = picture(31);  // the disc one shade redder
+    otherPicture.image = test::discScene(64, 48, 31);  // the disc one shade redder
     CHECK_FALSE(cached(e.engine.edit(otherPicture)));
     EditRequest otherPrompt = base;
     otherPrompt.parameters.prompt = "a horse";

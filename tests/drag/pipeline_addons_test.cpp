@@ -84,7 +84,7 @@ std::string writeTaesd(const test::TempDir& dir, int latentChannels) {
 
 TEST_CASE("ModelSpec loras merge into the UNet and text encoder of a folder and of a single file", "[engine][lora]") {
     test::TempDir dir;
-    for (const std::string model : {goldenSd15(), goldenSd15() + "/model.ldm.safetensors"}) {
+    for (const std::string& model : {goldenSd15(), goldenSd15() + "/model.ldm.safetensors"}) {
         INFO(model);
         ModelSpec spec;
         spec.path = model;

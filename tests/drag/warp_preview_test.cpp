@@ -5,6 +5,7 @@
 #include "dragdiff/engine.h"
 #include "dragdiff/error.h"
 #include "scenes/drag_case.h"
+#include "support/test_support.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,38 +13,18 @@
 
 using namespace dragdiff;
 
-namespace {
-
-RgbaImage rgba(const cv::Mat& rgb) {
-    RgbaImage img;
-    img.width = rgb.cols;
-    img.height = rgb.rows;
-    img.pixels.resize(size_t(rgb.cols) * size_t(rgb.rows) * 4);
-    cv::Mat out(rgb.rows, rgb.cols, CV_8UC4, img.pixels.data());
-    cv::cvtColor(rgb, out, cv::COLOR_RGB2RGBA);
-    return img;
-}
-
-cv::Mat rgbOf(const RgbaImage& img) {
-    cv::Mat rgba(img.height, img.width, CV_8UC4, const_cast<uint8_t*>(img.pixels.data())), rgb;
-    cv::cvtColor(rgba, rgb, cv::COLOR_RGBA2RGB);
-    return rgb;
-}
-
-}  // namespace
-
 TEST_CASE("warpPicture carries a part's pixels and leaves the rest bit for bit", "[drag][unit]") {
     // 64 px picture, latent scale 4: a red square at latent (4..8), moved right by 6 latent pixels.
     cv::Mat rgb(64, 64, CV_8UC3, cv::Scalar(40, 90, 200));
     cv::rectangle(rgb, cv::Rect(16, 16, 16, 16), cv::Scalar(230, 20, 20), cv::FILLED);
-    const drag::WorkingImage work = drag::makeWorkingImage(rgba(rgb), 64, 16);
+    const drag::WorkingImage work = drag::makeWorkingImage(test::rgbaOf(rgb), 64, 16);
     at::Tensor heat = at::zeros({16, 16});
     heat.slice(0, 4, 8).slice(1, 4, 8).fill_(0.9);
     drag::DragGeometry geo;
     geo.handles = {{6, 6}};
     geo.targets = {{12, 6}};
     const drag::PartMove move = drag::identifyParts({heat}, geo, EditParameters(), at::Tensor(), {DragMode::Move});
-    const cv::Mat out = rgbOf(drag::warpPicture(work, move, 4));
+    const cv::Mat out = test::rgbOf(drag::warpPicture(work, move, 4));
     REQUIRE(out.size() == rgb.size());
     CHECK(out.at<cv::Vec3b>(24, 48) == cv::Vec3b(230, 20, 20));  // the square's centre, moved 24 px
     CHECK(out.at<cv::Vec3b>(24, 18)[2] > 150);                     // its old place: the blue around it
@@ -56,7 +37,7 @@ TEST_CASE("Engine::warpPreview on the embedded model: needs a prepared picture, 
     Engine engine;
     engine.loadModel(ModelSpec());
     const scenes::DragCase c = scenes::makeDragCase(scenes::benchmarkCaseSeed(1, 0), engine.modelInfo().imageSize);
-    const RgbaImage input = rgba(c.source.rgb);
+    const RgbaImage input = test::rgbaOf(c.source.rgb);
     const DragPair pair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}};
     CHECK_THROWS_AS(engine.warpPreview({pair}), NotReady);
     engine.prepareImage(input);
@@ -67,7 +48,7 @@ TEST_CASE("Engine::warpPreview on the embedded model: needs a prepared picture, 
     CHECK(ms < 100);  // 30 ms is the GUI's budget on an idle machine; this test runs beside others
     REQUIRE(preview.modes.size() == 1);
     CHECK(preview.modes[0] != DragMode::Auto);
-    const cv::Mat out = rgbOf(preview.image);
+    const cv::Mat out = test::rgbOf(preview.image);
     REQUIRE(out.size() == c.source.rgb.size());
     // The subject's colour arrives at the target; pixels far from both places stay.
     const cv::Vec3b colour = c.source.rgb.at<cv::Vec3b>(cv::Point(c.handle));

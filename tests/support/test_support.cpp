@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -86,6 +88,29 @@ std::string readBytes(const std::string& path) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+RgbaImage rgbaOf(const cv::Mat& rgb) {
+    RgbaImage img;
+    img.width = rgb.cols;
+    img.height = rgb.rows;
+    img.pixels.resize(size_t(rgb.cols) * size_t(rgb.rows) * 4);
+    cv::Mat out(rgb.rows, rgb.cols, CV_8UC4, img.pixels.data());
+    cv::cvtColor(rgb, out, cv::COLOR_RGB2RGBA);
+    return img;
+}
+
+cv::Mat rgbOf(const RgbaImage& image) {
+    cv::Mat rgb;
+    cv::cvtColor(cv::Mat(image.height, image.width, CV_8UC4, const_cast<uint8_t*>(image.pixels.data())), rgb, cv::COLOR_RGBA2RGB);
+    return rgb;
+}
+
+RgbaImage discScene(int w, int h, int green) {
+    cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(120, 170, 230));
+    cv::rectangle(rgb, cv::Rect(0, h * 2 / 3, w, h), cv::Scalar(70, 140, 60), cv::FILLED);
+    cv::circle(rgb, cv::Point(w / 3, h / 2), h / 6, cv::Scalar(220, green, 30), cv::FILLED, cv::LINE_AA);
+    return rgbaOf(rgb);
 }
 
 std::string compareTensors(const at::Tensor& oursIn, const at::Tensor& refIn, double atol, double rtol) {

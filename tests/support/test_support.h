@@ -1,6 +1,9 @@
 #pragma once
-// Helpers shared by the tests: scratch folders, golden case discovery, tensor comparison.
+// Helpers shared by the tests: scratch folders, golden case discovery, tensor comparison, pictures.
+#include "dragdiff/dragdiff.h"
+
 #include <ATen/ATen.h>
+#include <opencv2/core.hpp>
 
 #include <string>
 #include <vector>
@@ -45,6 +48,13 @@ std::vector<std::string> goldenCasesUnder(const std::string& root);
 
 void writeBytes(const std::string& path, const std::string& bytes);
 std::string readBytes(const std::string& path);
+
+// CV_8UC3 RGB <-> the facade's RGBA picture (opaque).
+RgbaImage rgbaOf(const cv::Mat& rgb);
+cv::Mat rgbOf(const RgbaImage& image);
+// A picture with sky, ground and a red disc (its green channel `green`), like the scenes the
+// method is for.
+RgbaImage discScene(int w, int h, int green = 30);
 
 // Elementwise |a - b| <= atol + rtol*|ref|; on failure returns a description of the worst element.
 std::string compareTensors(const at::Tensor& ours, const at::Tensor& ref, double atol, double rtol);

@@ -1,0 +1,51 @@
+// One pinned run per drag kind through the real engine (embedded model): the fields an edit starts
+// from, seen through the warp preview (pixels only, deterministic), put each kind's landmarks where
+// the ideal has them and keep the anchors: moves translate, peaks rise, edges stretch, limbs bend,
+// two pairs compose. The model's own fill is the benchmark's business (README, "Drag benchmark").
+#include "support/catch.h"
+
+#include "bench/bench_strict.h"
+#include "dragdiff/engine.h"
+#include "scenes/drag_case.h"
+#include "support/test_support.h"
+
+#include <opencv2/imgproc.hpp>
+
+using namespace dragdiff;
+using namespace dragdiff::bench;
+using namespace dragdiff::scenes;
+
+namespace {
+
+constexpr uint64_t kCases = 6;
+constexpr int kDilation = 5;
+
+}  // namespace
+
+TEST_CASE("the engine's fields carry every kind's landmarks to the ideal's (embedded model, warp preview)", "[engine][bench]") {
+    Engine engine;
+    engine.loadModel(ModelSpec());
+    const int size = engine.modelInfo().imageSize;
+    // The engine before reshaping (every part moved whole) as the control: it cannot stretch or bend.
+    EditParameters before;
+    before.autoReshape = false;
+    for (int k = 0; k < kDragKindCount; ++k) {
+        const auto kind = DragKind(k);
+        int good = 0, control = 0;
+        for (uint64_t i = 0; i < kCases; ++i) {
+            const DragCase c = makeKindCase(kind, 1, i, size);
+            engine.prepareImage(test::rgbaOf(c.source.rgb));
+            std::vector<DragPair> drags;
+            for (const CasePair& p : c.pairs) drags.push_back(DragPair{{p.handle.x, p.handle.y}, {p.target.x, p.target.y}, DragMode::Auto});
+            const StrictMetrics m = measureStrict(test::rgbOf(engine.warpPreview(drags).image), c, kDilation);
+            const StrictMetrics b = measureStrict(test::rgbOf(engine.warpPreview(drags, Mask(), before).image), c, kDilation);
+            control += b.found && b.landmarkRatio <= kMaxStrictLandmark && b.anchorDrift <= kMaxStrictAnchorDrift;
+            INFO(dragKindName(kind) << " case " << i << " (" << c.variant << "): landmark " << m.landmarkRatio << ", anchors "
+                                    << m.anchorDrift << ", IoU " << m.iou);
+            good += m.found && m.landmarkRatio <= kMaxStrictLandmark && m.anchorDrift <= kMaxStrictAnchorDrift;
+        }
+        INFO(dragKindName(kind) << ": " << good << " of " << kCases << ", moving whole " << control);
+        CHECK(good >= int(kCases) / 2);
+        if (kind == DragKind::Peak || kind == DragKind::Stretch || kind == DragKind::Bend) CHECK(control < good);
+    }
+}
