@@ -27,7 +27,6 @@ at::Tensor partOf(const at::Tensor& heat, PointF handle, const EditParameters& p
     return dilate(part, grow);
 }
 
-
 }  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,

@@ -45,7 +45,6 @@ at::Tensor pixelGrid(const PartWarp& warp, int64_t H, int64_t W) {
         .permute({0, 2, 3, 1});
 }
 
-
 // Where an object with known pixels was and is not any more (within the user's mask), CV_8UC1.
 cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     const at::Tensor limit = userLimit(move, H, W);

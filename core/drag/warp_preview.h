@@ -10,8 +10,10 @@ namespace dragdiff::drag {
 
 // `base` (CV_32FC3, working size) with the pixels of `work`'s picture that `move` carries pasted
 // where they land: the object's own pixels when the picture told where it ends, else the latent
-// part's (upsampled). The edit's result gets them too, so a moved or reshaped object keeps its
-// exact texture, outline and colour; the model fills what the move uncovers and blends seams.
+// part's (upsampled); the body a bent limb hangs on, in place. The edit's result gets them too, so
+// a moved or reshaped object keeps its exact texture, outline and colour; the model fills what the
+// move uncovers and blends seams, except where what it uncovers is thinner than the latent can
+// draw (drag/hole_fill.h).
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale);
 
 // Where the carried objects (the warps whose pixels are known) change the picture: where each was
