@@ -46,9 +46,16 @@ QString write(const Job& job) {
         info.setValue("userProject", job.userProject);
         info.setValue("imageEdited", job.snapshot.imageEdited);
         info.sync();
+        if (info.status() != QSettings::NoError)
+            throw dragdiff::WriteError("cannot write '" + infoFile(job.folder).toStdString() +
+                                       "' (is the disk full? free some space)");
         return QString();
     } catch (const std::exception& e) {
-        return QObject::tr("Autosave failed: %1").arg(QString::fromStdString(e.what()));
+        // The project files are written all or nothing: what a restart would recover is the last
+        // autosave that worked.
+        return QObject::tr("Autosave failed; the last autosave is kept. %1. Your work is still open; if no "
+                           "space can be freed, save it on another disk (Save As).")
+            .arg(QString::fromStdString(e.what()));
     }
 }
 }  // namespace

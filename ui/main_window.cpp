@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "dragdiff/dragdiff.h"
+#include "dragdiff/files.h"
 #include "ui/autosave.h"
 #include "ui/canvas.h"
 #include "ui/document.h"
@@ -488,6 +489,7 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
     }
     const BusyCursor busy(message_, tr("Exporting %1…").arg(QFileInfo(path).fileName()));
     try {
+        dragdiff::checkImageWritable(path.toStdString());  // before encoding a large picture
         dragdiff::saveImage(toRgbaImage(document_->image()), path.toStdString());
         message_->setText(tr("Exported %1 (%2 × %3)").arg(QFileInfo(path).fileName())
                               .arg(document_->image().width()).arg(document_->image().height()));
@@ -554,6 +556,7 @@ bool MainWindow::exportMaskTo(const QString& path) {
         return false;
     }
     try {
+        dragdiff::checkImageWritable(path.toStdString());
         dragdiff::saveMask(toMask(document_->mask()), path.toStdString());
         message_->setText(tr("Exported the mask to %1").arg(QFileInfo(path).fileName()));
         return true;
