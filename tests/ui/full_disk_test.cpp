@@ -96,15 +96,26 @@ std::map<QString, QByteArray> snapshotFolder(const QString& dir) {
     return files;
 }
 
-// State A or B of a document: an edited picture, points and a mask that differ between them.
-void makeState(MainWindow& window, unsigned seed) {
+// A state of the document: an edited picture, points and a mask. A light state's picture and
+// mask are flat (small files); a heavy one's are noise (files that do not compress).
+void makeState(MainWindow& window, unsigned seed, bool heavy) {
     Document* doc = window.document();
-    doc->applyEdit(noise(200, 150, seed), true);
+    QImage picture = noise(200, 150, seed);
+    if (!heavy) picture.fill(QColor(20 + seed % 200, 90, 160));
+    doc->applyEdit(picture, true);
     clickImage(window, QPointF(20 + seed % 50, 30));
     clickImage(window, QPointF(120, 40 + seed % 50));
-    doc->beginMaskStroke(false);
-    doc->strokeMaskSegment(QPointF(10, 10 + seed % 100), QPointF(190, 140), 15);
-    doc->endMaskStroke();
+    if (heavy) {
+        QImage mask(200, 150, QImage::Format_Alpha8);
+        std::mt19937 rng(seed);
+        for (int y = 0; y < 150; ++y)
+            for (int x = 0; x < 200; ++x) mask.scanLine(y)[x] = (rng() & 1) ? 255 : 0;
+        doc->replaceMask(mask, "noise mask");
+    } else {
+        doc->beginMaskStroke(false);
+        doc->strokeMaskSegment(QPointF(10, 10 + seed % 100), QPointF(190, 140), 15);
+        doc->endMaskStroke();
+    }
 }
 
 // The window still does what it is asked: points, undo, an export elsewhere.
@@ -128,20 +139,21 @@ TEST_CASE("full disk: a project save fails whole and keeps the previous project"
     MainWindow window(testOptions());
     showWindow(window);
     REQUIRE(window.openFile(writeTestImage(dir.path())));
-    makeState(window, 1);
+    makeState(window, 1, false);
     const QString project = disk.file("p.dragdiff.json");
     REQUIRE(window.saveProjectTo(project));
     const auto before = snapshotFolder(disk.file(""));
     REQUIRE(before.count("p.input.png"));
     REQUIRE(before.count("p.mask.png"));
 
-    // State B; saved elsewhere first to learn how big its picture is.
-    makeState(window, 2);
+    // A heavy state; saved elsewhere first to learn how big its picture is.
+    makeState(window, 2, true);
     const auto points = window.document()->points();
     ProjectFile::save(*window.document(), dir.path() + "/ref.dragdiff.json", "embedded");
     const qint64 pictureBytes = QFileInfo(dir.path() + "/ref.input.png").size();
-    // Room for the new picture, none for the mask and the project file: before the fix the picture
-    // was replaced and the old project then showed the new picture with the old points.
+    // Room for the new picture, and after it replaces the old (small) one, none for the new mask:
+    // before the fix the picture was replaced and the old project then showed the new picture with
+    // the old points and mask. Now nothing is replaced until every file is written.
     disk.fillLeaving(pictureBytes);
     CHECK_FALSE(window.saveProjectTo(project));
     INFO(window.banner()->text().toStdString());
@@ -170,7 +182,7 @@ TEST_CASE("full disk: an export fails and keeps the previous file", "[ui]") {
     REQUIRE(window.openFile(writeTestImage(dir.path())));
     REQUIRE(window.exportTo(disk.file("out.png")));
     const auto before = snapshotFolder(disk.file(""));
-    window.document()->applyEdit(noise(200, 150, 7), true);
+    window.document()->applyEdit(noise(200, 150, 7), true);  // bigger than the gradient
     disk.fillLeaving(0);
     CHECK_FALSE(window.exportTo(disk.file("out.png")));
     INFO(window.banner()->text().toStdString());
@@ -203,13 +215,13 @@ TEST_CASE("full disk: autosave fails, says so and keeps the last autosave", "[ui
     REQUIRE(window.openFile(writeTestImage(dir.path())));
     Autosave autosave(window.document(), [] { return QString("embedded"); });
     QSignalSpy failures(&autosave, &Autosave::failed);
-    makeState(window, 3);
+    makeState(window, 3, false);
     REQUIRE(autosave.saveNow());
     const auto before = snapshotFolder(disk.file(""));
     REQUIRE(before.count("autosave.dragdiff.json"));
     const auto savedPoints = window.document()->points();
 
-    makeState(window, 4);
+    makeState(window, 4, true);
     // Not saveProjectTo: a user's save discards the autosave.
     ProjectFile::save(*window.document(), dir.path() + "/ref.dragdiff.json", "embedded");
     disk.fillLeaving(QFileInfo(dir.path() + "/ref.input.png").size());
