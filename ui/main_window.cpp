@@ -449,9 +449,16 @@ bool MainWindow::saveProjectTo(const QString& requested) {
     if (!ProjectFile::isProjectPath(path)) path += ".dragdiff.json";
     const BusyCursor busy(message_, tr("Saving %1…").arg(QFileInfo(path).fileName()));
     try {
-        ProjectFile::save(*document_, path, modelPath());
+        // Encoding the pictures and flushing them to disk can take seconds: off the UI thread, from
+        // a snapshot. Work that lands meanwhile is not in the file, so it stays unsaved.
+        const ProjectFile::Snapshot snapshot = ProjectFile::snapshot(*document_);
+        const quint64 revision = document_->revision();
+        callOffUiThread([&snapshot, &path, model = modelPath()] {
+            ProjectFile::save(snapshot, path, model);
+            return true;
+        });
         document_->setProjectPath(QFileInfo(path).absoluteFilePath());
-        document_->markSaved();
+        if (document_->revision() == revision) document_->markSaved();
         recent_->add(path);
         Autosave::discard();
         message_->setText(tr("Saved project %1").arg(QFileInfo(path).fileName()));
@@ -489,8 +496,12 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
     }
     const BusyCursor busy(message_, tr("Exporting %1…").arg(QFileInfo(path).fileName()));
     try {
-        dragdiff::checkImageWritable(path.toStdString());  // before encoding a large picture
-        dragdiff::saveImage(toRgbaImage(document_->image()), path.toStdString());
+        // Checked before encoding; encoding and flushing a large picture take long: off the UI thread.
+        callOffUiThread([image = toRgbaImage(document_->image()), p = path.toStdString()] {
+            dragdiff::checkImageWritable(p);
+            dragdiff::saveImage(image, p);
+            return true;
+        });
         message_->setText(tr("Exported %1 (%2 × %3)").arg(QFileInfo(path).fileName())
                               .arg(document_->image().width()).arg(document_->image().height()));
         return true;
@@ -556,8 +567,11 @@ bool MainWindow::exportMaskTo(const QString& path) {
         return false;
     }
     try {
-        dragdiff::checkImageWritable(path.toStdString());
-        dragdiff::saveMask(toMask(document_->mask()), path.toStdString());
+        callOffUiThread([mask = toMask(document_->mask()), p = path.toStdString()] {
+            dragdiff::checkImageWritable(p);
+            dragdiff::saveMask(mask, p);
+            return true;
+        });
         message_->setText(tr("Exported the mask to %1").arg(QFileInfo(path).fileName()));
         return true;
     } catch (const std::exception& e) {
