@@ -32,8 +32,14 @@ struct Report {
     double seconds = 0;
     QMap<QString, int> counts;          // actions by name
     QStringList findings;               // invariant violations, each with its action
-    qint64 maxGapMs = 0;                // the longest event-loop gap seen
+    qint64 maxGapMs = 0;                // the longest event-loop gap seen (wall clock)
     QString maxGapAction;
+    // The same less the time the UI thread waited for a CPU (run queue, /proc schedstat): what the
+    // app itself spent busy or blocked. A stall is a finding when this is over the limit; a gap
+    // that is long only because other programs held the CPUs is counted in `starvedGaps`.
+    qint64 maxOwnGapMs = 0;
+    QString maxOwnGapAction;
+    int starvedGaps = 0;
     int runsStarted = 0, runsFinished = 0, runsCancelled = 0, runsFailed = 0;
     int warnings = 0;                   // Qt warnings (logged, not failures)
 };
@@ -106,7 +112,9 @@ private:
     QTimer probe_;
     QElapsedTimer clock_;
     qint64 lastTick_ = 0;
+    qint64 lastWait_ = 0;      // the UI thread's run-queue wait at the last tick, ms
     qint64 actionMaxGap_ = 0;
+    qint64 actionMaxOwnGap_ = 0;
     bool measuring_ = false;
     QMap<QString, qint64> watchedOutside_;  // files outside the root that must not change (path -> mtime)
     qint64 startSecs_ = 0;

@@ -96,8 +96,11 @@ int main(int argc, char** argv) {
     QStringList counts;
     for (auto it = report.counts.cbegin(); it != report.counts.cend(); ++it) counts << QString("%1 %2").arg(it.key()).arg(it.value());
     std::fprintf(stderr, "  actions: %s\n", qPrintable(counts.join(", ")));
-    std::fprintf(stderr, "  longest event-loop gap: %lld ms (%s); Qt warnings: %d\n", static_cast<long long>(report.maxGapMs),
-                 qPrintable(report.maxGapAction), report.warnings);
+    std::fprintf(stderr, "  longest event-loop gap: %lld ms of the app's own (%s); %lld ms wall clock (%s); "
+                         "%d gaps over %d ms only from waiting for a CPU; Qt warnings: %d\n",
+                 static_cast<long long>(report.maxOwnGapMs), qPrintable(report.maxOwnGapAction),
+                 static_cast<long long>(report.maxGapMs), qPrintable(report.maxGapAction), report.starvedGaps,
+                 options.stallMs, report.warnings);
     std::fprintf(stderr, "  findings: %lld\n", static_cast<long long>(report.findings.size()));
     for (const QString& f : report.findings) std::fprintf(stderr, "    %s\n", qPrintable(f));
     if (!report.findings.isEmpty()) std::fprintf(stderr, "  log: %s/monkey.log\n", qPrintable(options.root));
