@@ -17,6 +17,7 @@
 #include "ui/point_tool.h"
 #include "ui/project_file.h"
 #include "ui/recent_files.h"
+#include "ui/settings_store.h"
 #include "ui/side_panel.h"
 #include "ui/warp_previewer.h"
 
@@ -36,7 +37,6 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -94,6 +94,7 @@ MainWindow::MainWindow(Options options) : options_(std::move(options)) {
 
 MainWindow::~MainWindow() {
     canvas_->setTool(nullptr);  // tools go before the canvas that points at them
+    settings::flush();          // the settings' file is complete when the window is gone
 }
 
 void MainWindow::buildUi() {
@@ -150,8 +151,7 @@ void MainWindow::buildUi() {
     message_->setText(tr("DragDiff %1 — open a picture to start").arg(QString::fromUtf8(dragdiff::version())));
 
     resize(1280, 800);
-    const QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreGeometry(settings::value("window/geometry").toByteArray());
 }
 
 void MainWindow::connectActions() {
@@ -404,12 +404,12 @@ bool MainWindow::openProject(const QString& path) {
 }
 
 void MainWindow::openDialog() {
-    const QString dir = QSettings().value("dialogs/openDir", QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
+    const QString dir = settings::value("dialogs/openDir", QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open picture or project"), dir,
         tr("Pictures and projects (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.dragdiff.json);;All files (*)"));
     if (path.isEmpty()) return;
-    QSettings().setValue("dialogs/openDir", QFileInfo(path).absolutePath());
+    settings::setValue("dialogs/openDir", QFileInfo(path).absolutePath());
     openFile(path);
 }
 
@@ -513,11 +513,11 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
 
 void MainWindow::importMaskDialog() {
     if (!document_->hasImage() || running_) return;
-    const QString dir = QSettings().value("dialogs/maskDir", QFileInfo(document_->imagePath()).absolutePath()).toString();
+    const QString dir = settings::value("dialogs/maskDir", QFileInfo(document_->imagePath()).absolutePath()).toString();
     const QString path = QFileDialog::getOpenFileName(this, tr("Import mask"), dir,
                                                       tr("Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"));
     if (path.isEmpty()) return;
-    QSettings().setValue("dialogs/maskDir", QFileInfo(path).absolutePath());
+    settings::setValue("dialogs/maskDir", QFileInfo(path).absolutePath());
     importMaskFrom(path);
 }
 
@@ -751,7 +751,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         engine_->cancelEdit();
     }
     if (!confirmDiscard()) return event->ignore();
-    QSettings().setValue("window/geometry", saveGeometry());
+    settings::setValue("window/geometry", saveGeometry());
     Autosave::discard();  // a clean exit: nothing to recover next time
     event->accept();
 }
