@@ -4,6 +4,7 @@
 #include "cli_progress.h"
 #include "dragdiff/edit_spec.h"
 #include "dragdiff/engine.h"
+#include "dragdiff/files.h"
 
 #include <nlohmann/json.hpp>
 
@@ -173,6 +174,18 @@ int runEdit(const std::vector<std::string>& argv, const std::atomic<bool>& cance
     if (spec.imagePath.empty()) throw UsageError("--image (or a --spec with \"image\") is required");
     if (spec.outputPath.empty()) throw UsageError("--out (or a --spec with \"output\") is required");
     if (spec.drags.empty()) throw UsageError("at least one --drag X1,Y1:X2,Y2 is required");
+    // Before anything long (the model, the edit): every output must be writable.
+    checkImageWritable(spec.outputPath);
+    if (a.has("report")) checkWritable(a.get("report"));
+    const std::string previews = a.get("previews");
+    if (!previews.empty()) {
+        std::error_code error;
+        fs::create_directories(previews, error);
+        if (error)
+            throw WriteError("cannot write previews into '" + previews + "': " + error.message() +
+                             "; choose another --previews folder");
+        checkImageWritable((fs::path(previews) / "preview_000.png").string());
+    }
 
     EditRequest request;
     request.image = loadImage(spec.imagePath);
@@ -187,8 +200,6 @@ int runEdit(const std::vector<std::string>& argv, const std::atomic<bool>& cance
             request.mask = resizeMask(request.mask, request.image.width, request.image.height);
         }
     }
-    const std::string previews = a.get("previews");
-    if (!previews.empty()) fs::create_directories(previews);
 
     Engine engine;
     loadEngine(engine, a, spec.modelPath, spec.loras);
@@ -240,6 +251,7 @@ int runHeatmap(const std::vector<std::string>& argv, const std::atomic<bool>& ca
     const std::string imagePath = a.require("image");
     const PointF point = parsePoint(a.require("point"), "--point");
     const std::string out = a.require("out");
+    checkImageWritable(out);  // before the model and the analysis
     EditParameters params;
     for (const auto& kv : a.all("set")) {
         auto eq = kv.find('=');

@@ -1,5 +1,6 @@
 // The facade's image functions: converts between the core's OpenCV images and RgbaImage.
 #include "dragdiff/dragdiff.h"
+#include "dragdiff/files.h"
 #include "io/atomic_file.h"
 #include "io/image_io.h"
 
@@ -42,6 +43,11 @@ void saveImage(const RgbaImage& image, const std::string& path) {
 
 void writeTextFileAtomically(const std::string& path, const std::string& text) {
     io::writeFileAtomically(path, text);
+}
+
+void checkImageWritable(const std::string& path) {
+    io::checkImageExtension(path);
+    checkWritable(path);
 }
 
 }  // namespace dragdiff

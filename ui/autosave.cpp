@@ -18,13 +18,33 @@ namespace {
 QString projectFile(const QString& folder = Autosave::folder()) { return folder + "/autosave.dragdiff.json"; }
 QString infoFile(const QString& folder = Autosave::folder()) { return folder + "/autosave.ini"; }
 
-// Writes and discards are serialised; a discard bumps the epoch so that a write prepared before
-// it (but not yet started) writes nothing.
+// Writes and removals are serialised; a discard bumps the epoch so that a write prepared before
+// it (but not yet started) writes nothing. A discard never waits for a write (a save on the UI
+// thread would otherwise wait for a background autosave to encode and flush): when the writer holds
+// the files, the discard is left pending and the writer removes the files before it lets go.
 QMutex& fileMutex() {
     static QMutex m;
     return m;
 }
 std::atomic<quint64> discardEpoch{0};
+std::atomic<bool> removalPending{false};
+
+// Holding fileMutex: carries out a pending discard.
+void removePendingLocked(const QString& folder) {
+    if (removalPending.exchange(false)) QDir(folder).removeRecursively();
+}
+
+// The writer's way out: a discard that came while it held the files is carried out before it goes.
+void releaseFiles(const QString& folder) {
+    removePendingLocked(folder);
+    fileMutex().unlock();
+    // A discard that found the files held between the check above and the unlock left its removal
+    // pending: take the files again and carry it out (or leave it to whoever holds them now).
+    while (removalPending.load() && fileMutex().tryLock()) {
+        removePendingLocked(folder);
+        fileMutex().unlock();
+    }
+}
 
 struct Job {
     ProjectFile::Snapshot snapshot;
@@ -36,7 +56,12 @@ struct Job {
 
 // Returns an error message, or an empty string on success (or when a discard came first).
 QString write(const Job& job) {
-    QMutexLocker lock(&fileMutex());
+    fileMutex().lock();
+    struct Release {
+        const QString& folder;
+        ~Release() { releaseFiles(folder); }
+    } release{job.folder};
+    removePendingLocked(job.folder);
     if (job.epoch != discardEpoch.load()) return QString();
     try {
         QDir().mkpath(job.folder);
@@ -46,9 +71,16 @@ QString write(const Job& job) {
         info.setValue("userProject", job.userProject);
         info.setValue("imageEdited", job.snapshot.imageEdited);
         info.sync();
+        if (info.status() != QSettings::NoError)
+            throw dragdiff::WriteError("cannot write '" + infoFile(job.folder).toStdString() +
+                                       "' (is the disk full? free some space)");
         return QString();
     } catch (const std::exception& e) {
-        return QObject::tr("Autosave failed: %1").arg(QString::fromStdString(e.what()));
+        // The project files are written all or nothing: what a restart would recover is the last
+        // autosave that worked.
+        return QObject::tr("Autosave failed; the last autosave is kept. %1. Your work is still open; if no "
+                           "space can be freed, save it on another disk (Save As).")
+            .arg(QString::fromStdString(e.what()));
     }
 }
 }  // namespace
@@ -127,9 +159,12 @@ void Autosave::saveInBackground() {
 }
 
 void Autosave::discard() {
-    QMutexLocker lock(&fileMutex());
     ++discardEpoch;
-    QDir(folder()).removeRecursively();
+    removalPending = true;
+    if (fileMutex().tryLock()) {  // else the writer holding the files removes them as it ends
+        removePendingLocked(folder());
+        fileMutex().unlock();
+    }
 }
 
 }  // namespace dragdiff::ui

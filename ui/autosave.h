@@ -38,8 +38,8 @@ public:
     // The timer's variant: snapshots now, writes on another thread; at most one write at a time.
     void saveInBackground();
     bool writing() const { return writer_ != nullptr; }
-    // Removes the autosave (clean exit, or the user declined recovery). A background write still
-    // running finishes first and then is removed too; one not yet started writes nothing.
+    // Removes the autosave (clean exit, or the user declined recovery). Never waits: a background
+    // write still running removes what it wrote as it ends; one not yet started writes nothing.
     static void discard();
 
 Q_SIGNALS:

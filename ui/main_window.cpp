@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "dragdiff/dragdiff.h"
+#include "dragdiff/files.h"
 #include "ui/autosave.h"
 #include "ui/canvas.h"
 #include "ui/document.h"
@@ -16,6 +17,7 @@
 #include "ui/point_tool.h"
 #include "ui/project_file.h"
 #include "ui/recent_files.h"
+#include "ui/settings_store.h"
 #include "ui/side_panel.h"
 #include "ui/warp_previewer.h"
 
@@ -35,7 +37,6 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -93,6 +94,7 @@ MainWindow::MainWindow(Options options) : options_(std::move(options)) {
 
 MainWindow::~MainWindow() {
     canvas_->setTool(nullptr);  // tools go before the canvas that points at them
+    settings::flush();          // the settings' file is complete when the window is gone
 }
 
 void MainWindow::buildUi() {
@@ -149,8 +151,7 @@ void MainWindow::buildUi() {
     message_->setText(tr("DragDiff %1 — open a picture to start").arg(QString::fromUtf8(dragdiff::version())));
 
     resize(1280, 800);
-    const QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreGeometry(settings::value("window/geometry").toByteArray());
 }
 
 void MainWindow::connectActions() {
@@ -403,12 +404,12 @@ bool MainWindow::openProject(const QString& path) {
 }
 
 void MainWindow::openDialog() {
-    const QString dir = QSettings().value("dialogs/openDir", QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
+    const QString dir = settings::value("dialogs/openDir", QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open picture or project"), dir,
         tr("Pictures and projects (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.dragdiff.json);;All files (*)"));
     if (path.isEmpty()) return;
-    QSettings().setValue("dialogs/openDir", QFileInfo(path).absolutePath());
+    settings::setValue("dialogs/openDir", QFileInfo(path).absolutePath());
     openFile(path);
 }
 
@@ -448,9 +449,16 @@ bool MainWindow::saveProjectTo(const QString& requested) {
     if (!ProjectFile::isProjectPath(path)) path += ".dragdiff.json";
     const BusyCursor busy(message_, tr("Saving %1…").arg(QFileInfo(path).fileName()));
     try {
-        ProjectFile::save(*document_, path, modelPath());
+        // Encoding the pictures and flushing them to disk can take seconds: off the UI thread, from
+        // a snapshot. Work that lands meanwhile is not in the file, so it stays unsaved.
+        const ProjectFile::Snapshot snapshot = ProjectFile::snapshot(*document_);
+        const quint64 revision = document_->revision();
+        callOffUiThread([&snapshot, &path, model = modelPath()] {
+            ProjectFile::save(snapshot, path, model);
+            return true;
+        });
         document_->setProjectPath(QFileInfo(path).absoluteFilePath());
-        document_->markSaved();
+        if (document_->revision() == revision) document_->markSaved();
         recent_->add(path);
         Autosave::discard();
         message_->setText(tr("Saved project %1").arg(QFileInfo(path).fileName()));
@@ -488,7 +496,12 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
     }
     const BusyCursor busy(message_, tr("Exporting %1…").arg(QFileInfo(path).fileName()));
     try {
-        dragdiff::saveImage(toRgbaImage(document_->image()), path.toStdString());
+        // Checked before encoding; encoding and flushing a large picture take long: off the UI thread.
+        callOffUiThread([image = toRgbaImage(document_->image()), p = path.toStdString()] {
+            dragdiff::checkImageWritable(p);
+            dragdiff::saveImage(image, p);
+            return true;
+        });
         message_->setText(tr("Exported %1 (%2 × %3)").arg(QFileInfo(path).fileName())
                               .arg(document_->image().width()).arg(document_->image().height()));
         return true;
@@ -500,11 +513,11 @@ bool MainWindow::exportTo(const QString& path, bool allowOverwriteOriginal) {
 
 void MainWindow::importMaskDialog() {
     if (!document_->hasImage() || running_) return;
-    const QString dir = QSettings().value("dialogs/maskDir", QFileInfo(document_->imagePath()).absolutePath()).toString();
+    const QString dir = settings::value("dialogs/maskDir", QFileInfo(document_->imagePath()).absolutePath()).toString();
     const QString path = QFileDialog::getOpenFileName(this, tr("Import mask"), dir,
                                                       tr("Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"));
     if (path.isEmpty()) return;
-    QSettings().setValue("dialogs/maskDir", QFileInfo(path).absolutePath());
+    settings::setValue("dialogs/maskDir", QFileInfo(path).absolutePath());
     importMaskFrom(path);
 }
 
@@ -554,7 +567,11 @@ bool MainWindow::exportMaskTo(const QString& path) {
         return false;
     }
     try {
-        dragdiff::saveMask(toMask(document_->mask()), path.toStdString());
+        callOffUiThread([mask = toMask(document_->mask()), p = path.toStdString()] {
+            dragdiff::checkImageWritable(p);
+            dragdiff::saveMask(mask, p);
+            return true;
+        });
         message_->setText(tr("Exported the mask to %1").arg(QFileInfo(path).fileName()));
         return true;
     } catch (const std::exception& e) {
@@ -734,7 +751,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         engine_->cancelEdit();
     }
     if (!confirmDiscard()) return event->ignore();
-    QSettings().setValue("window/geometry", saveGeometry());
+    settings::setValue("window/geometry", saveGeometry());
     Autosave::discard();  // a clean exit: nothing to recover next time
     event->accept();
 }

@@ -7,7 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
-#include <QSettings>
+#include "ui/settings_store.h"
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -45,9 +45,8 @@ ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(status_);
 
-    QSettings settings;
     models_->addItem(tr("Embedded (default)"), QString(kEmbedded));
-    for (const QString& p : settings.value("model/recent").toStringList())
+    for (const QString& p : settings::value("model/recent").toStringList())
         if (p != kEmbedded) models_->addItem(QFileInfo(p).fileName(), p);
     const ModelSpec saved = savedSpec();
     selectPath(QString::fromStdString(saved.path));
@@ -64,10 +63,9 @@ ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
 }
 
 dragdiff::ModelSpec ModelChooser::savedSpec() {
-    QSettings settings;
     ModelSpec spec;
-    spec.path = settings.value("model/path", kEmbedded).toString().toStdString();
-    spec.device = settings.value("model/device", "cpu").toString().toStdString();
+    spec.path = settings::value("model/path", kEmbedded).toString().toStdString();
+    spec.device = settings::value("model/device", "cpu").toString().toStdString();
     bool known = false;
     for (const auto& d : dragdiff::availableDevices()) known = known || d == spec.device;
     if (!known) spec.device = "cpu";
@@ -118,16 +116,15 @@ void ModelChooser::addAndChoose(const QString& path) {
 }
 
 void ModelChooser::remember() {
-    QSettings settings;
     const ModelSpec s = spec();
-    settings.setValue("model/path", QString::fromStdString(s.path));
-    settings.setValue("model/device", QString::fromStdString(s.device));
+    settings::setValue("model/path", QString::fromStdString(s.path));
+    settings::setValue("model/device", QString::fromStdString(s.device));
     if (s.path != kEmbedded) {
-        QStringList recent = settings.value("model/recent").toStringList();
+        QStringList recent = settings::value("model/recent").toStringList();
         recent.removeAll(QString::fromStdString(s.path));
         recent.prepend(QString::fromStdString(s.path));
         while (recent.size() > kMaxRecentModels) recent.removeLast();
-        settings.setValue("model/recent", recent);
+        settings::setValue("model/recent", recent);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "ui/project_file.h"
 
 #include "dragdiff/edit_spec.h"
+#include "dragdiff/files.h"
 #include "ui/image_convert.h"
 
 #include <QFile>
@@ -39,6 +40,10 @@ void ProjectFile::save(const Document& document, const QString& projectPath, con
 
 void ProjectFile::save(const Snapshot& document, const QString& projectPath, const QString& modelPath) {
     if (document.image.isNull()) throw dragdiff::InvalidRequest("there is no picture to save");
+    // Said before any picture is encoded; then the picture, the mask and the project file land
+    // together or not at all (a full disk must not leave an old project showing a new picture).
+    dragdiff::checkWritable(projectPath.toStdString());
+    dragdiff::WriteBatch batch;
     const QString base = stem(projectPath);
     EditSpec spec;
     spec.modelPath = modelPath.isEmpty() ? "embedded" : modelPath.toStdString();
@@ -59,6 +64,7 @@ void ProjectFile::save(const Snapshot& document, const QString& projectPath, con
     spec.drags = completeDrags(document.points);  // the format holds complete drags only, with their modes
     spec.parameters = document.parameters;
     dragdiff::writeEditSpec(spec, projectPath.toStdString());
+    batch.commit();
 }
 
 ProjectFile::Contents ProjectFile::load(const QString& projectPath) {

@@ -3,13 +3,13 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMenu>
-#include <QSettings>
+#include "ui/settings_store.h"
 
 namespace dragdiff::ui {
 
 RecentFiles::RecentFiles(QMenu* menu, QObject* parent) : QObject(parent), menu_(menu) { rebuild(); }
 
-QStringList RecentFiles::files() const { return QSettings().value("recentFiles").toStringList(); }
+QStringList RecentFiles::files() const { return settings::value("recentFiles").toStringList(); }
 
 void RecentFiles::add(const QString& path) {
     const QString abs = QFileInfo(path).absoluteFilePath();
@@ -17,7 +17,7 @@ void RecentFiles::add(const QString& path) {
     list.removeAll(abs);
     list.prepend(abs);
     while (list.size() > kMax) list.removeLast();
-    QSettings().setValue("recentFiles", list);
+    settings::setValue("recentFiles", list);
     rebuild();
 }
 
@@ -37,7 +37,7 @@ void RecentFiles::rebuild() {
     else {
         menu_->addSeparator();
         menu_->addAction(tr("Clear Menu"), this, [this] {
-            QSettings().remove("recentFiles");
+            settings::remove("recentFiles");
             rebuild();
         });
     }

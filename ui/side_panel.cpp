@@ -9,7 +9,7 @@
 #include <QHBoxLayout>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSettings>
+#include "ui/settings_store.h"
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -39,7 +39,7 @@ SidePanel::SidePanel(QWidget* parent) : QWidget(parent) {
     brushSize_->setObjectName("brushSize");
     brushSize_->setRange(1, 1000);
     brushSize_->setSuffix(tr(" px"));
-    brushSize_->setValue(QSettings().value("brush/size", 40).toInt());
+    brushSize_->setValue(settings::value("brush/size", 40).toInt());
     brushSize_->setToolTip(tr("Brush and eraser diameter in picture pixels ([ and ] change it)"));
     toolForm->addRow(tr("Brush size"), brushSize_);
     auto* heatRow = new QHBoxLayout;
@@ -85,7 +85,7 @@ SidePanel::SidePanel(QWidget* parent) : QWidget(parent) {
     outer->addLayout(runBox);
 
     connect(advanced_, &QCheckBox::toggled, parameters_, &ParameterPanel::setAdvancedVisible);
-    connect(brushSize_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("brush/size", v); });
+    connect(brushSize_, &QSpinBox::valueChanged, this, [](int v) { settings::setValue("brush/size", v); });
 }
 
 }  // namespace dragdiff::ui

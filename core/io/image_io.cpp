@@ -179,6 +179,12 @@ LoadedImage loadImage(const std::string& path) {
     return decodeImage(bytes, path);
 }
 
+void checkImageExtension(const std::string& path) {
+    const std::string ext = lowerExtension(path);
+    if (ext != ".png" && ext != ".jpg" && ext != ".jpeg" && ext != ".webp")
+        throw InvalidRequest("cannot export to '" + path + "': use a .png, .jpg or .webp file name");
+}
+
 void saveImage(const std::string& path, const cv::Mat& rgb, const cv::Mat& alpha, int jpegQuality) {
     const std::string ext = lowerExtension(path);
     std::vector<int> params;
@@ -190,7 +196,7 @@ void saveImage(const std::string& path, const cv::Mat& rgb, const cv::Mat& alpha
     } else if (ext == ".webp") {
         params = {cv::IMWRITE_WEBP_QUALITY, 100};
     } else if (ext != ".png") {
-        throw InvalidRequest("cannot export to '" + path + "': use a .png, .jpg or .webp file name");
+        checkImageExtension(path);  // throws
     }
     if (src.depth() == CV_16U && ext != ".png") src.convertTo(src, CV_8U, 1.0 / 257.0);
     cv::Mat bgr;

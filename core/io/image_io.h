@@ -27,6 +27,8 @@ LoadedImage loadImage(const std::string& path);
 
 // Encodes by the path's extension (.png, .jpg/.jpeg, .webp) and writes atomically. `rgb` is
 // CV_8UC3 or CV_16UC3 (16-bit only for PNG); `alpha` optional. Throws WriteError / InvalidRequest.
+// InvalidRequest unless the extension is one saveImage writes.
+void checkImageExtension(const std::string& path);
 void saveImage(const std::string& path, const cv::Mat& rgb, const cv::Mat& alpha = cv::Mat(), int jpegQuality = 95);
 
 // 8-bit RGB float helpers used by the engine: [0,1] CV_32FC3 from any LoadedImage.
