@@ -289,7 +289,9 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
             warp.mode = g.mode;
         } else {
             part = grabs[group[0]].part;
-            for (size_t i : group) part = at::maximum(part, at::maximum(grabs[i].part, grabs[i].structure));
+            // A handle on a boundary grabbed a structure past the view (the ridge behind a small
+            // object): the transform carries the part, never that whole structure.
+            for (size_t i : group) part = at::maximum(part, grabs[i].local ? grabs[i].part : at::maximum(grabs[i].part, grabs[i].structure));
             std::vector<PointF> from, to;
             for (size_t i : group) from.push_back(geo.handles[i]), to.push_back(geo.targets[i]);
             // One handle held inside and one at the edge stretch the object between them; two at

@@ -152,6 +152,19 @@ TEST_CASE("One pair held inside and one at the edge stretch the part between the
     CHECK(extent(u.destination, 0).second - extent(u.destination, 0).first > 8);
 }
 
+TEST_CASE("Pairs on one part carry that part, not the structure behind a handle on a boundary", "[drag][unit]") {
+    // Two pairs on a small object in front of a ridge; GrabCut gave one handle the whole ridge
+    // (a structure past the border: local). The similarity must carry the object, not the ridge.
+    const at::Tensor object = rect(12, 12, 16, 16), ridge = rect(0, 10, kSide, 22);
+    std::vector<drag::Grab> g = grabs({object, object}, {DragMode::Reshape, DragMode::Reshape});
+    g[1].structure = ridge;
+    g[1].local = true;
+    const auto geo = pairs({{{12.5, 14}, {11.5, 14}}, {{15.5, 14}, {16.5, 14}}});
+    const drag::PartWarp w = only(drag::buildPartWarps(g, geo, EditParameters()));
+    CHECK(w.part.sum().item<float>() == Approx(16));
+    CHECK(w.part[14][2].item<float>() == 0);
+}
+
 TEST_CASE("A pair on a limb turns the limb about its joint", "[drag][unit]") {
     // A limb along x from the joint (10, 16) to x = 18; its tip dragged a quarter turn up.
     const at::Tensor limb = rect(10, 15, 18, 17);
