@@ -4,6 +4,7 @@
 #include "support/catch.h"
 
 #include "dragdiff/engine.h"
+#include "support/model_loading.h"
 #include "support/test_support.h"
 
 #include <atomic>
@@ -13,14 +14,6 @@
 using namespace dragdiff;
 
 namespace {
-
-ModelSpec goldenSpec() {
-    auto cases = test::goldenCases();
-    REQUIRE(!cases.empty());
-    ModelSpec spec;
-    spec.path = cases.front();
-    return spec;
-}
 
 RgbaImage flatImage(int w, int h, uint8_t shade) {
     RgbaImage img;
@@ -38,7 +31,7 @@ RgbaImage flatImage(int w, int h, uint8_t shade) {
 
 TEST_CASE("prepareImage reports its stages in order and heatmaps follow the newest picture", "[engine]") {
     Engine engine;
-    engine.loadModel(goldenSpec());
+    engine.loadModel(test::goldenSpec());
     std::vector<int> steps;
     double lastElapsed = -1;
     bool ordered = true;
@@ -73,7 +66,7 @@ TEST_CASE("prepareImage reports its stages in order and heatmaps follow the newe
 
 TEST_CASE("a preparation cancelled between stages leaves no features and the engine reusable", "[engine]") {
     Engine engine;
-    engine.loadModel(goldenSpec());
+    engine.loadModel(test::goldenSpec());
     std::atomic<bool> cancel{false};
     int lastStep = -1;
     CHECK_THROWS_AS(engine.prepareImage(flatImage(64, 48, 90), "", &cancel,
@@ -94,7 +87,7 @@ TEST_CASE("heatmap is NotReady before preparation and while a model loads, and n
     Engine engine;
     CHECK_FALSE(engine.hasModel());
     CHECK_THROWS_AS(engine.heatmap({1, 1}), NotReady);
-    engine.loadModel(goldenSpec());
+    engine.loadModel(test::goldenSpec());
     engine.prepareImage(flatImage(64, 48, 90));
     REQUIRE(engine.imagePrepared());
 
@@ -123,7 +116,7 @@ TEST_CASE("heatmap is NotReady before preparation and while a model loads, and n
         }
     });
     for (int i = 0; i < 2; ++i) {
-        engine.loadModel(goldenSpec());
+        engine.loadModel(test::goldenSpec());
         CHECK_THROWS_AS(engine.heatmap({20, 20}), NotReady);  // the old model's features are gone
         engine.prepareImage(flatImage(64, 48, 90));
     }
@@ -137,7 +130,7 @@ TEST_CASE("heatmap is NotReady before preparation and while a model loads, and n
 
 TEST_CASE("a model that fails to load leaves no model and heatmaps NotReady", "[engine]") {
     Engine engine;
-    engine.loadModel(goldenSpec());
+    engine.loadModel(test::goldenSpec());
     engine.prepareImage(flatImage(32, 32, 90));
     ModelSpec missing;
     missing.path = "/nonexistent/model-folder";

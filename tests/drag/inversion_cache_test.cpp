@@ -6,6 +6,7 @@
 #include "drag/inversion_cache.h"
 #include "dragdiff/engine.h"
 #include "dragdiff/error.h"
+#include "support/model_loading.h"
 #include "support/test_support.h"
 
 #include <opencv2/imgproc.hpp>
@@ -16,14 +17,6 @@
 using namespace dragdiff;
 
 namespace {
-
-ModelSpec goldenSpec() {
-    auto cases = test::goldenCases();
-    REQUIRE(!cases.empty());
-    ModelSpec spec;
-    spec.path = cases.front();
-    return spec;
-}
 
 
 EditRequest request(PointF target = {36, 24}) {
@@ -37,7 +30,7 @@ EditRequest request(PointF target = {36, 24}) {
 
 struct LoadedEngine {
     Engine engine;
-    LoadedEngine() { engine.loadModel(goldenSpec()); }
+    LoadedEngine() { engine.loadModel(test::goldenSpec()); }
 };
 
 double count(const EditResult& r, const std::string& key) {
@@ -137,7 +130,7 @@ TEST_CASE("the inversion cache is dropped by a change of picture, prompt, steps,
     CHECK(cached(e.engine.edit(otherSteps)));
     CHECK_FALSE(cached(e.engine.edit(base)));
 
-    e.engine.loadModel(goldenSpec());  // the same model again: a new model all the same
+    e.engine.loadModel(test::goldenSpec());  // the same model again: a new model all the same
     CHECK_FALSE(cached(e.engine.edit(base)));
 }
 

@@ -7,6 +7,7 @@
 #include "io/safetensors.h"
 #include "models/vae/autoencoder_kl.h"
 #include "models/vae/autoencoder_tiny.h"
+#include "support/model_loading.h"
 #include "support/test_support.h"
 
 #include <ATen/core/grad_mode.h>
@@ -119,16 +120,6 @@ std::string writeFolder(const test::TempDir& dir, const RefConfig& c, const Tens
     return folder;
 }
 
-std::string requireLoadError(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const LoadError& e) {
-        return e.what();
-    }
-    FAIL("expected a LoadError");
-    return "";
-}
-
 }  // namespace
 
 TEST_CASE("AutoencoderTiny matches the reference on random weights", "[unit][taesd]") {
@@ -222,13 +213,13 @@ TEST_CASE("AutoencoderTiny loader errors name the file and what is wrong", "[uni
     SECTION("a missing tensor") {
         w.erase("decoder.layers.4.conv.2.weight");
         io::writeSafetensors(folder + "/diffusion_pytorch_model.safetensors", w);
-        CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(folder); }),
+        CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(folder); }),
                    Catch::Contains("decoder.layers.4.conv.2.weight") && Catch::Contains("missing"));
     }
     SECTION("a mis-shaped tensor") {
         w["decoder.layers.0.weight"] = at::zeros({8, 4, 1, 1});
         io::writeSafetensors(folder + "/diffusion_pytorch_model.safetensors", w);
-        CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(folder); }),
+        CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(folder); }),
                    Catch::Contains("decoder.layers.0.weight") && Catch::Contains("[8, 4, 1, 1]") &&
                        Catch::Contains("[8, 4, 3, 3]"));
     }
@@ -236,18 +227,18 @@ TEST_CASE("AutoencoderTiny loader errors name the file and what is wrong", "[uni
         auto j = configJson(c);
         j["act_fn"] = "silu";
         test::writeBytes(folder + "/config.json", j.dump());
-        CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(folder); }), Catch::Contains("act_fn = silu"));
+        CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(folder); }), Catch::Contains("act_fn = silu"));
     }
     SECTION("not a TAESD file") {
         io::writeSafetensors(dir.file("vae.safetensors"), {{"decoder.conv_in.weight", at::zeros({4, 4, 3, 3})}});
-        CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(dir.file("vae.safetensors")); }),
+        CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(dir.file("vae.safetensors")); }),
                    Catch::Contains("not a TAESD") && Catch::Contains("decoder.conv_in.weight"));
     }
     SECTION("pickles and missing paths") {
         test::writeBytes(dir.file("taesd_decoder.pth"), std::string("PK\x03\x04", 4));
-        CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(dir.file("taesd_decoder.pth")); }),
+        CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(dir.file("taesd_decoder.pth")); }),
                    Catch::Contains("pickle"));
-        CHECK_THAT(requireLoadError([&] { models::loadAutoencoderTiny(dir.file("nothing")); }),
+        CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(dir.file("nothing")); }),
                    Catch::Contains("does not exist"));
     }
 }

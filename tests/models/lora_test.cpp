@@ -9,6 +9,7 @@
 #include "models/lora/lora_ldm_layout.h"
 #include "models/lora/lora_merge.h"
 #include "models/unet/unet_2d_condition.h"
+#include "support/model_loading.h"
 #include "support/test_support.h"
 #include "tiny_configs.h"
 
@@ -82,16 +83,6 @@ void requireUnchangedExcept(const Tensors& before, torch::nn::Module& m, const s
 const std::string kToQ = "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight";  // [16, 16]
 const std::string kConv1 = "down_blocks.0.resnets.0.conv1.weight";                              // [16, 16, 3, 3]
 const std::string kProjIn = "down_blocks.0.attentions.0.proj_in.weight";                        // [16, 16, 1, 1]
-
-std::string requireLoadError(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const LoadError& e) {
-        return e.what();
-    }
-    FAIL("expected a LoadError");
-    return "";
-}
 
 }  // namespace
 
@@ -247,7 +238,7 @@ TEST_CASE("LoRA: keys that match no module and shapes that do not fit are errors
 
     SECTION("no such module; the weights stay as they were") {
         const Module bad{"lora_unet_down_blocks_7_attentions_0_proj_in", ints({2, 16, 1, 1}), ints({16, 2, 1, 1})};
-        const std::string msg = requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {good, bad})); });
+        const std::string msg = test::requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {good, bad})); });
         CHECK_THAT(msg, Catch::Contains("lora_unet_down_blocks_7_attentions_0_proj_in.lora_down.weight"));
         CHECK_THAT(msg, Catch::Contains("matches no module of the UNet"));
         CHECK_THAT(msg, Catch::Contains("x.safetensors"));
@@ -255,29 +246,29 @@ TEST_CASE("LoRA: keys that match no module and shapes that do not fit are errors
     }
     SECTION("a shape that does not fit names both shapes") {
         const Module bad{"lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", ints({2, 20}), ints({16, 2})};
-        const std::string msg = requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {bad})); });
+        const std::string msg = test::requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {bad})); });
         CHECK_THAT(msg, Catch::Contains("lora_down [2, 20]"));
         CHECK_THAT(msg, Catch::Contains("lora_up [16, 2]"));
         CHECK_THAT(msg, Catch::Contains(kToQ + "' of the UNet, shape [16, 16]"));
     }
     SECTION("a 1x1 LoRA on a 3x3 convolution does not fit") {
         const Module bad{"lora_unet_down_blocks_0_resnets_0_conv1", ints({2, 16, 1, 1}), ints({16, 2, 1, 1})};
-        const std::string msg = requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {bad})); });
+        const std::string msg = test::requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {bad})); });
         CHECK_THAT(msg, Catch::Contains("[16, 16, 3, 3]"));
         CHECK_THAT(msg, Catch::Contains("[2, 16, 1, 1]"));
     }
     SECTION("an ldm name outside the layout") {
         const Module bad{"lora_unet_input_blocks_1_1_transformer_blocks_0_attn9_to_q", ints({2, 16}), ints({16, 2})};
-        const std::string msg = requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {bad})); });
+        const std::string msg = test::requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {bad})); });
         CHECK_THAT(msg, Catch::Contains("lora_unet_input_blocks_1_1_transformer_blocks_0_attn9_to_q.lora_down.weight"));
     }
     SECTION("text encoder modules for a model without one, and SDXL's two encoders") {
         const Module te{"lora_te_text_model_encoder_layers_0_mlp_fc1", ints({2, 16}), ints({24, 2})};
-        std::string msg = requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {te})); });
+        std::string msg = test::requireLoadError([&] { merge(unet, writeLora(dir, "x.safetensors", {te})); });
         CHECK_THAT(msg, Catch::Contains("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight"));
         CHECK_THAT(msg, Catch::Contains("no text encoder"));
         const Module te1{"lora_te1_text_model_encoder_layers_0_mlp_fc1", ints({2, 16}), ints({24, 2})};
-        msg = requireLoadError([&] { merge(unet, writeLora(dir, "y.safetensors", {te1})); });
+        msg = test::requireLoadError([&] { merge(unet, writeLora(dir, "y.safetensors", {te1})); });
         CHECK_THAT(msg, Catch::Contains("SDXL"));
     }
 }
@@ -289,26 +280,26 @@ TEST_CASE("LoRA files: incomplete modules, other adapter formats and pickles are
         return dir.file("f.safetensors");
     };
     const std::string n = "lora_unet_down_blocks_0_resnets_0_conv1";
-    std::string msg = requireLoadError([&] { models::readLoraFile(write({{n + ".lora_down.weight", ints({2, 16, 3, 3})}})); });
+    std::string msg = test::requireLoadError([&] { models::readLoraFile(write({{n + ".lora_down.weight", ints({2, 16, 3, 3})}})); });
     CHECK_THAT(msg, Catch::Contains(n + ".lora_down.weight") && Catch::Contains("lora_up.weight"));
-    msg = requireLoadError([&] {
+    msg = test::requireLoadError([&] {
         models::readLoraFile(write({{n + ".lora_down.weight", ints({2, 16, 3, 3})}, {n + ".lora_up.weight", ints({16, 3, 1, 1})}}));
     });
     CHECK_THAT(msg, Catch::Contains("[16, 3, 1, 1]") && Catch::Contains("[2, 16, 3, 3]"));
-    msg = requireLoadError([&] {
+    msg = test::requireLoadError([&] {
         models::readLoraFile(write({{n + ".lora_down.weight", ints({2, 16})}, {n + ".lora_up.weight", ints({16, 2})},
                                     {n + ".alpha", at::ones({2})}}));
     });
     CHECK_THAT(msg, Catch::Contains(n + ".alpha") && Catch::Contains("one finite number"));
-    msg = requireLoadError([&] { models::readLoraFile(write({{n + ".hada_w1_a", ints({2, 16})}})); });
+    msg = test::requireLoadError([&] { models::readLoraFile(write({{n + ".hada_w1_a", ints({2, 16})}})); });
     CHECK_THAT(msg, Catch::Contains("LoHa"));
-    msg = requireLoadError([&] { models::readLoraFile(write({{"unet.down_blocks.0.attentions.0.proj_in.lora_A.weight", ints({2, 16})}})); });
+    msg = test::requireLoadError([&] { models::readLoraFile(write({{"unet.down_blocks.0.attentions.0.proj_in.lora_A.weight", ints({2, 16})}})); });
     CHECK_THAT(msg, Catch::Contains("diffusers/PEFT"));
-    msg = requireLoadError([&] { models::readLoraFile(write({{"model.diffusion_model.out.2.weight", ints({2, 16})}})); });
+    msg = test::requireLoadError([&] { models::readLoraFile(write({{"model.diffusion_model.out.2.weight", ints({2, 16})}})); });
     CHECK_THAT(msg, Catch::Contains("not a kohya LoRA key"));
-    msg = requireLoadError([&] { models::readLoraFile(write({{n + ".lora_down.weight", at::full({2, 16}, NAN)}, {n + ".lora_up.weight", ints({16, 2})}})); });
+    msg = test::requireLoadError([&] { models::readLoraFile(write({{n + ".lora_down.weight", at::full({2, 16}, NAN)}, {n + ".lora_up.weight", ints({16, 2})}})); });
     CHECK_THAT(msg, Catch::Contains("NaN"));
     test::writeBytes(dir.file("style.pt"), std::string("\x80\x02rest", 6));
-    msg = requireLoadError([&] { models::readLoraFile(dir.file("style.pt")); });
+    msg = test::requireLoadError([&] { models::readLoraFile(dir.file("style.pt")); });
     CHECK_THAT(msg, Catch::Contains("pickle"));
 }

@@ -1,5 +1,9 @@
 #include "support/test_support.h"
 
+#include "dragdiff/error.h"
+#include "support/catch.h"
+#include "support/model_loading.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <cstdio>
@@ -88,6 +92,24 @@ std::string readBytes(const std::string& path) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+ModelSpec goldenSpec() {
+    const std::vector<std::string> cases = goldenCases();
+    REQUIRE(!cases.empty());
+    ModelSpec spec;
+    spec.path = cases.front();
+    return spec;
+}
+
+std::string requireLoadError(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const LoadError& e) {
+        return e.what();
+    }
+    FAIL("expected a LoadError");
+    return "";
 }
 
 RgbaImage rgbaOf(const cv::Mat& rgb) {
