@@ -135,6 +135,13 @@ ModelInfo Engine::modelInfo() const {
 
 void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
                           const ProgressCallback& progress) {
+    EditParameters parameters;
+    parameters.prompt = prompt;
+    prepareImage(image, parameters, cancel, progress);
+}
+
+void Engine::prepareImage(const RgbaImage& image, const EditParameters& parameters, const std::atomic<bool>* cancel,
+                          const ProgressCallback& progress) {
     std::lock_guard model(impl_->modelMutex);
     if (!impl_->pipeline) throw InvalidRequest("load a model before preparing an image");
     if (image.empty()) throw InvalidRequest("no image to prepare");
@@ -158,7 +165,7 @@ void Engine::prepareImage(const RgbaImage& image, const std::string& prompt, con
         report(0);
         drag::AutocastScope autocast(p);
         drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
-        at::Tensor context = p.encodeContext(prompt, work, EditParameters().imageTransform);
+        at::Tensor context = p.encodeContext(parameters.prompt, work, parameters.imageTransform);
         report(1);
         const double sf = p.vae->scalingFactor();
         at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;

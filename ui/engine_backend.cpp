@@ -4,9 +4,9 @@ namespace dragdiff::ui {
 
 ModelInfo FacadeBackend::loadModel(const ModelSpec& spec) { return engine_.loadModel(spec); }
 
-void FacadeBackend::prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
-                                 const ProgressCallback& progress) {
-    engine_.prepareImage(image, prompt, cancel, progress);
+void FacadeBackend::prepareImage(const RgbaImage& image, const EditParameters& conditioning,
+                                 const std::atomic<bool>* cancel, const ProgressCallback& progress) {
+    engine_.prepareImage(image, conditioning, cancel, progress);
 }
 
 HeatMap FacadeBackend::heatmap(PointF point, const EditParameters& parameters) const {

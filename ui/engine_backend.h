@@ -13,7 +13,8 @@ class EngineBackend {
 public:
     virtual ~EngineBackend() = default;
     virtual ModelInfo loadModel(const ModelSpec& spec) = 0;
-    virtual void prepareImage(const RgbaImage& image, const std::string& prompt,
+    // Only the parameters that condition the model matter here (sameConditioning()).
+    virtual void prepareImage(const RgbaImage& image, const EditParameters& conditioning,
                               const std::atomic<bool>* cancel, const ProgressCallback& progress) = 0;
     // Called from the heatmap thread, possibly while loadModel(), prepareImage() or edit() runs
     // (the facade allows it: NotReady while there are no features).
@@ -32,7 +33,7 @@ public:
 class FacadeBackend : public EngineBackend {
 public:
     ModelInfo loadModel(const ModelSpec& spec) override;
-    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
+    void prepareImage(const RgbaImage& image, const EditParameters& conditioning, const std::atomic<bool>* cancel,
                       const ProgressCallback& progress) override;
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
     WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask,

@@ -142,9 +142,9 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
                               Qt::QueuedConnection);
 }
 
-void EngineController::prepareImage(const QImage& image, const QString& prompt) {
+void EngineController::prepareImage(const QImage& image, const EditParameters& conditioning) {
     pendingImage_ = image;
-    pendingPrompt_ = prompt;
+    pendingConditioning_ = conditioning;
     heatmapWaiting_.reset();  // a point on the previous picture
     warpWaiting_.reset();
     warpWorker_->setPicture(image);
@@ -166,14 +166,14 @@ void EngineController::startPrepare() {
     setImageState(ImageState::Preparing);
     QMetaObject::invokeMethod(
         worker_,
-        [w = worker_, image = pendingImage_, prompt = pendingPrompt_, cancel = prepareCancel_, generation] {
-            w->prepareImage(image, prompt, cancel, generation);
+        [w = worker_, image = pendingImage_, conditioning = pendingConditioning_, cancel = prepareCancel_, generation] {
+            w->prepareImage(image, conditioning, cancel, generation);
         },
         Qt::QueuedConnection);
 }
 
 void EngineController::setEditParameters(const EditParameters& parameters) {
-    const bool sameTrajectory = parameters.prompt == inversionParameters_.prompt &&
+    const bool sameTrajectory = sameConditioning(parameters, inversionParameters_) &&
                                 parameters.steps == inversionParameters_.steps &&
                                 parameters.strength == inversionParameters_.strength;
     inversionParameters_ = parameters;

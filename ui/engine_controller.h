@@ -41,13 +41,17 @@ public:
 
     // Prepares features for heatmaps as soon as a model is there; a newer picture cancels an
     // older one still being prepared.
-    void prepareImage(const QImage& image, const QString& prompt = QString());
+    // `conditioning`: the parameters that condition the model (sameConditioning()): the prompt, and
+    // the image transform of an image-variation model.
+    void prepareImage(const QImage& image, const EditParameters& conditioning = EditParameters());
     ImageState imageState() const { return imageState_; }
-    QString preparedPrompt() const { return pendingPrompt_; }  // the prompt the features are (being) made with
+    // What the features are (being) made with.
+    const EditParameters& preparedConditioning() const { return pendingConditioning_; }
 
     // The parameters edits will run with. Once a picture is prepared, the engine inverts it in the
     // background with them (cancellable, on the engine's thread), so Run starts denoising at once.
-    // A change of the prompt, the steps or the strength supersedes that inversion; other
+    // A change of the conditioning (prompt, image transform), the steps or the strength supersedes
+    // that inversion; other
     // parameters do not touch it. A new picture or model supersedes it too.
     void setEditParameters(const EditParameters& parameters);
     InversionState inversionState() const { return inversionState_; }
@@ -111,7 +115,7 @@ private:
 
     ImageState imageState_ = ImageState::None;
     QImage pendingImage_;
-    QString pendingPrompt_;
+    EditParameters pendingConditioning_;
     quint64 imageGeneration_ = 0;
     std::shared_ptr<std::atomic<bool>> prepareCancel_;
 

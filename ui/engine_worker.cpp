@@ -52,14 +52,14 @@ void EngineWorker::loadModel(const dragdiff::ModelSpec& spec, quint64 generation
     }
 }
 
-void EngineWorker::prepareImage(const QImage& image, const QString& prompt, std::shared_ptr<std::atomic<bool>> cancel,
-                                quint64 generation) {
+void EngineWorker::prepareImage(const QImage& image, const dragdiff::EditParameters& conditioning,
+                                std::shared_ptr<std::atomic<bool>> cancel, quint64 generation) {
     if (cancel->load()) return;  // superseded while queued
     try {
         auto progress = [this, generation](const EditProgress& p) {
             Q_EMIT prepareProgress(p.step, p.totalSteps, generation);
         };
-        backend_->prepareImage(toRgbaImage(image), prompt.toStdString(), cancel.get(), progress);
+        backend_->prepareImage(toRgbaImage(image), conditioning, cancel.get(), progress);
         Q_EMIT imagePrepared(generation);
     } catch (...) {
         const auto error = std::current_exception();

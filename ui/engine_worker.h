@@ -19,8 +19,8 @@ public:
 
     // Each long job gets its own cancel flag, so cancelling an old job never races a new one.
     void loadModel(const dragdiff::ModelSpec& spec, quint64 generation);
-    void prepareImage(const QImage& image, const QString& prompt, std::shared_ptr<std::atomic<bool>> cancel,
-                      quint64 generation);
+    void prepareImage(const QImage& image, const dragdiff::EditParameters& conditioning,
+                      std::shared_ptr<std::atomic<bool>> cancel, quint64 generation);
     void runEdit(const EditJob& job, std::shared_ptr<std::atomic<bool>> cancel);
     // The inversion an edit of `image` with these parameters starts from, ahead of Run. Quiet
     // when cancelled (superseded); a failure is reported but the edit will say it again.

@@ -222,10 +222,11 @@ void MainWindow::connectActions() {
     connect(side_->parameters(), &ParameterPanel::parametersEdited, document_, &Document::setParameters);
     connect(document_, &Document::parametersChanged, this, [this] {
         side_->parameters()->setParameters(document_->parameters());
-        // The prompt conditions the features: heatmaps must show what the edit will use.
-        const QString prompt = QString::fromStdString(document_->parameters().prompt);
-        if (document_->hasImage() && prompt != engine_->preparedPrompt()) engine_->prepareImage(document_->image(), prompt);
-        // The prompt, steps and strength fix what Run starts from: the engine inverts ahead.
+        // The prompt (or image transform) conditions the features: heatmaps must show what the
+        // edit will use.
+        if (document_->hasImage() && !sameConditioning(document_->parameters(), engine_->preparedConditioning()))
+            engine_->prepareImage(document_->image(), document_->parameters());
+        // The conditioning, steps and strength fix what Run starts from: the engine inverts ahead.
         engine_->setEditParameters(document_->parameters());
         // The threshold, temperature and feature block shape the heatmap: show the new one now,
         // not at the next mouse move.
@@ -257,7 +258,7 @@ void MainWindow::connectEngine() {
     warpPreviewer_ = new WarpPreviewer(document_, canvas_, engine_, this);
     connect(warpPreviewer_, &WarpPreviewer::failed, this, [this](const QString& m) { message_->setText(m); });
     connect(document_, &Document::imageChanged, this, [this] {
-        engine_->prepareImage(document_->image(), QString::fromStdString(document_->parameters().prompt));
+        engine_->prepareImage(document_->image(), document_->parameters());
     });
     connect(canvas_, &Canvas::heatmapRequested, this,
             [this](QPointF p) { engine_->requestHeatmap(p, document_->parameters()); });

@@ -23,6 +23,7 @@ struct InversionKey {
     const void* unet = nullptr;
     const void* vae = nullptr;
     std::string prompt;
+    std::string imageTransform;  // image-variation models only ("" for text models: it does not condition them)
     int steps = 0;
     double strength = 0;
     int width = 0;   // working image

@@ -33,6 +33,7 @@ InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work) {
     k.unet = c.p.unet.get();
     k.vae = c.p.vae.get();
     k.prompt = c.params.prompt;
+    if (c.p.imageEncoder) k.imageTransform = c.params.imageTransform;
     k.steps = c.params.steps;
     k.strength = c.params.strength;
     const cv::Mat rgb = work.rgb.isContinuous() ? work.rgb : work.rgb.clone();

@@ -1,6 +1,7 @@
 // The facade's Engine on each golden image-variation model (sd-image-variations): the picture is
 // its own condition when features are prepared and when an edit runs, the transform parameter
-// changes the condition, a prompt is refused, and an edit is deterministic.
+// changes the condition (features, heatmaps and inversion), a prompt is refused, and an edit is
+// deterministic.
 #include "support/catch.h"
 
 #include "dragdiff/dragdiff.h"
@@ -50,5 +51,33 @@ TEST_CASE("an image-variation model prepares, edits and refuses prompts through 
         const EditResult b = engine.edit(r);
         CHECK(b.image.width == img.width);
         CHECK(b.image.pixels != a.image.pixels);
+        // ...and inverts the picture under that embedding: the engine must not answer from the
+        // inversion it cached under the other transform (a fresh engine has nothing cached).
+        Engine fresh;
+        fresh.loadModel(spec);
+        CHECK(fresh.edit(r).image.pixels == b.image.pixels);
+    }
+}
+
+TEST_CASE("an image-variation model's heatmaps follow the image transform", "[engine][imgvar]") {
+    for (const auto& c : test::goldenCasesWith("image_encoder")) {
+        INFO(c.name());
+        Engine engine;
+        ModelSpec spec;
+        spec.path = c.dir();
+        engine.loadModel(spec);
+        const RgbaImage img = test::discScene(57, 43);
+        EditParameters modelcard, processor;
+        processor.imageTransform = "processor";
+        engine.prepareImage(img, modelcard);
+        const HeatMap a = engine.heatmap({19, 21});
+        engine.prepareImage(img);  // the default parameters' transform
+        CHECK(engine.heatmap({19, 21}).values == a.values);
+        engine.prepareImage(img, processor);
+        const HeatMap b = engine.heatmap({19, 21});
+        REQUIRE(b.values.size() == a.values.size());
+        CHECK(b.values != a.values);
+        processor.imageTransform = "bogus";
+        CHECK_THROWS_AS(engine.prepareImage(img, processor), InvalidRequest);
     }
 }

@@ -1,6 +1,6 @@
 // The background inversion: once a picture is analysed the engine thread inverts it with the
 // edit's parameters, so Run starts denoising at once. A new picture, a new model, or a change of
-// the prompt, steps or strength supersedes it (the running one is cancelled); other parameters
+// the prompt, image transform, steps or strength supersedes it (the running one is cancelled); other parameters
 // leave it alone; the UI thread never waits for it. Scripted backend (no model).
 #include "support/catch_compat.h"
 
@@ -65,10 +65,18 @@ TEST_CASE("an analysed picture is inverted in the background with the edit's par
     setParameters(w, [](dragdiff::EditParameters& p) { p.prompt = "a ball"; });  // re-analyses, then inverts
     REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 4; }));
     CHECK(w.window->engine()->inversionParameters().prompt == "a ball");
+    CHECK(w.backend->lastPrepared().prompt == "a ball");
+    // Nor does the image transform (an image-variation model's condition).
+    const int prepared = w.backend->prepareCalls.load();
+    setParameters(w, [](dragdiff::EditParameters& p) { p.imageTransform = "processor"; });
+    REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 5; }));
+    CHECK(w.backend->prepareCalls.load() == prepared + 1);
+    CHECK(w.backend->lastPrepared().imageTransform == "processor");
+    CHECK(w.backend->lastPrepared().prompt == "a ball");
 
     // A model (re)load drops it; the picture is analysed and inverted again.
     w.loadModel();
-    REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 5; }));
+    REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 6; }));
 }
 
 TEST_CASE("a running background inversion is superseded at once and never blocks the UI", "[ui][inversion]") {

@@ -4,6 +4,9 @@
 #include "ui/canvas.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QTest>
@@ -34,8 +37,18 @@ ModelInfo FakeBackend::loadModel(const ModelSpec& spec) {
     return info;
 }
 
-void FakeBackend::prepareImage(const RgbaImage& image, const std::string&, const std::atomic<bool>* cancel,
-                               const ProgressCallback& progress) {
+EditParameters FakeBackend::lastPrepared() const {
+    std::lock_guard lock(mutex_);
+    return lastPrepared_;
+}
+
+void FakeBackend::prepareImage(const RgbaImage& image, const EditParameters& conditioning,
+                               const std::atomic<bool>* cancel, const ProgressCallback& progress) {
+    ++prepareCalls;
+    {
+        std::lock_guard lock(mutex_);
+        lastPrepared_ = conditioning;
+    }
     width_ = 0;  // like the engine: no heatmaps of the previous picture meanwhile
     for (int stage = 0; stage <= 3; ++stage) {
         if (cancel && *cancel) throw Cancelled();
@@ -171,6 +184,24 @@ QString writeTestImage(const QString& dir, const QString& name, int w, int h) {
     const QString path = dir + "/" + name;
     dragdiff::saveImage(img, path.toStdString());
     return path;
+}
+
+QStringList imageVariationModels() {
+    QStringList roots;
+    if (const QString env = qEnvironmentVariable("DRAGDIFF_GOLDEN_DIR"); !env.isEmpty())
+        roots = env.split(':', Qt::SkipEmptyParts);
+    else
+        roots << QString(DRAGDIFF_SOURCE_DIR) + "/../shared/golden-imgvar";
+    QStringList models;
+    for (const QString& root : roots) {
+        QDirIterator it(root, {"model_index.json"}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QDir model = QFileInfo(it.next()).dir();
+            if (model.exists("image_encoder")) models << QDir::cleanPath(model.absolutePath());
+        }
+    }
+    models.sort();
+    return models;
 }
 
 MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend) {

@@ -6,6 +6,7 @@
 
 #include <QPointF>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 
 #include <atomic>
@@ -47,9 +48,11 @@ public:
     std::atomic<int> inversionsDone{0};
     std::atomic<int> inversionsCancelled{0};
     std::atomic<int> lastInversionSteps{0};  // the steps of the newest completed inversion
+    std::atomic<int> prepareCalls{0};
+    EditParameters lastPrepared() const;  // the conditioning of the newest preparation (any thread)
 
     ModelInfo loadModel(const ModelSpec& spec) override;
-    void prepareImage(const RgbaImage& image, const std::string& prompt, const std::atomic<bool>* cancel,
+    void prepareImage(const RgbaImage& image, const EditParameters& conditioning, const std::atomic<bool>* cancel,
                       const ProgressCallback& progress) override;
     HeatMap heatmap(PointF point, const EditParameters& parameters) const override;
     WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask,
@@ -62,6 +65,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::vector<DragPair> lastEditDrags_;
+    EditParameters lastPrepared_;
     mutable std::vector<DragPair> lastWarpDrags_;
     mutable RgbaImage prepared_;  // guarded by mutex_
     std::atomic<int> width_{0};  // written by prepareImage, read by the heatmap thread
@@ -70,6 +74,10 @@ private:
 
 // Writes a 200x150 gradient picture (PNG) and returns its path.
 QString writeTestImage(const QString& dir, const QString& name = "picture.png", int w = 200, int h = 150);
+
+// The golden image-variation models (folders holding image_encoder/) under ../shared/golden-imgvar,
+// or under the folders of $DRAGDIFF_GOLDEN_DIR (':' between them) when it is set.
+QStringList imageVariationModels();
 
 MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend = nullptr);
 // Shows the window at 1280x800 and waits until it is laid out.

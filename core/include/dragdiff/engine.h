@@ -185,6 +185,10 @@ public:
     // (0 at the start, then 1, 2, 3) and totalSteps = 3, plus elapsedSeconds.
     void prepareImage(const RgbaImage& image, const std::string& prompt = "",
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
+    // The same, conditioned as an edit with `parameters` would be: its prompt and, for an
+    // image-variation model, its image transform (the other parameters do not matter here).
+    void prepareImage(const RgbaImage& image, const EditParameters& parameters,
+                      const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
     bool imagePrepared() const;
     // Correspondence heatmap of `point` (image pixels) against the prepared image. Fast (cached
     // features); callable from any thread, also while an edit runs or a model loads (see above:

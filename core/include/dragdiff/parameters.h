@@ -58,6 +58,12 @@ struct EditParameters {
     int previewEvery = 1;            // a preview every k steps (0 = none)
 };
 
+// Whether two parameter sets condition the model alike: the same prompt (text models) and the same
+// image transform (image-variation models). A picture's features, heatmaps and inversion depend on it.
+inline bool sameConditioning(const EditParameters& a, const EditParameters& b) {
+    return a.prompt == b.prompt && a.imageTransform == b.imageTransform;
+}
+
 struct ParameterInfo {
     std::string key;
     std::string type;      // "int", "double", "bool", "choice", "string"
