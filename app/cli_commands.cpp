@@ -258,10 +258,11 @@ int runHeatmap(const std::vector<std::string>& argv, const std::atomic<bool>& ca
         if (eq == std::string::npos) throw UsageError("--set '" + kv + "' must be key=value");
         setParameter(params, kv.substr(0, eq), kv.substr(eq + 1));
     }
+    if (a.has("prompt")) params.prompt = a.get("prompt");
     RgbaImage image = loadImage(imagePath);
     Engine engine;
     loadEngine(engine, a, a.get("model", "embedded"));
-    engine.prepareImage(image, a.get("prompt"), &cancel);
+    engine.prepareImage(image, params, &cancel);  // conditioned as the edit with these parameters
     HeatMap heat = engine.heatmap(point, params);
     RgbaImage picture = colorizeHeatmap(heat, a.has("overlay") ? &image : nullptr);
     saveImage(picture, out);

@@ -93,3 +93,23 @@ TEST_CASE("dragdiff-cli edits with an image-variation model and refuses a prompt
         CHECK(cli(common + " --set image_transform=bogus --out " + dir.file("x.png")).code != 0);
     }
 }
+
+TEST_CASE("dragdiff-cli heatmap conditions an image-variation model with the image transform", "[app][imgvar]") {
+    for (const auto& c : imageVariationCases()) {
+        INFO(c.name());
+        test::TempDir dir;
+        const std::string image = writeScene(dir);
+        const std::string common = "heatmap --model " + c.dir() + " --image " + image + " --point 20,22";
+        std::vector<uint8_t> heat[2];
+        int i = 0;
+        for (const std::string transform : {"modelcard", "processor"}) {
+            const std::string out = dir.file("heat_" + transform + ".png");
+            test::ProgramRun r = cli(common + " --set image_transform=" + transform + " --out " + out);
+            INFO(r.output);
+            REQUIRE(r.code == 0);
+            heat[i++] = loadImage(out).pixels;
+        }
+        CHECK(heat[0] != heat[1]);
+        CHECK(cli(common + " --prompt \"a red ball\" --out " + dir.file("never.png")).code == 1);
+    }
+}
