@@ -278,6 +278,11 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
             if (g.mode != DragMode::Reshape) {
                 part = g.part;
                 warp = translation(part, {geo.targets[i].x - geo.handles[i].x, geo.targets[i].y - geo.handles[i].y});
+            } else if (g.edge) {
+                part = g.part;  // the field's zone
+                warp.grid = g.edgeGrid;
+                warp.pixels = g.edge->zone;
+                warp.boundary = g.edge;
             } else if (g.joint) {
                 part = g.part;
                 warp = transform(part, {*g.joint, geo.handles[i]}, {*g.joint, geo.targets[i]});

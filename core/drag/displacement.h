@@ -6,7 +6,8 @@
 //   end along the drag to the full drag at the handle (one edge of an object stretches while the
 //   opposite edge stays); for a structure larger than the view (it touches the picture's border:
 //   a ridge, a field) the displacement also falls off across the drag, so only the neighbourhood
-//   of the handle (a peak) deforms;
+//   of the handle (a peak) deforms; when the picture shows that structure's edge at the handle,
+//   the edge itself is pushed or pulled, pixel by pixel (drag/boundary_warp.h);
 // - one pair on a limb (drag/limb.h), mode reshape: the limb turns about its joint (and lengthens
 //   or shortens with the drag) while the body stays;
 // - two or more pairs on one part: the similarity (two pairs: move, scale, rotate) or affine
@@ -14,6 +15,7 @@
 //   deep inside and one at the edge: the object moves with the first and stretches along the line
 //   to the second (its width across stays).
 // Auto mode reshapes a part that touches the border or is grabbed near its edge, else moves it.
+#include "drag/boundary_warp.h"
 #include "drag/edit_context.h"
 
 #include <ATen/ATen.h>
@@ -36,6 +38,9 @@ struct PartWarp {
     // Pixels of the same object that stay where they are (working size, CV_8UC1): the body a bent
     // limb is attached to; the result shows them as they were too. May be empty.
     cv::Mat stays;
+    // The edge of a structure larger than the view pushed or pulled (drag/boundary_warp.h): the
+    // field per pixel; `pixels` is then its zone, everything in it resampled (nothing left behind).
+    std::optional<BoundaryWarp> boundary;
 };
 
 // Whether `region` (CV_8UC1, non-zero inside) is a structure larger than the view: it covers a
@@ -70,6 +75,10 @@ struct Grab {
     // The handle is deep inside its object, not at its edge (see resolveMode): with a second pair
     // at the edge, the object stretches between them.
     bool inside = false;
+    // On the edge of a structure larger than the view: a reshape pushes or pulls that edge, with
+    // this field (and `edgeGrid`, the same at the latent's resolution).
+    std::optional<BoundaryWarp> edge;
+    at::Tensor edgeGrid;
 };
 
 // One warp per group of pairs whose parts overlap.

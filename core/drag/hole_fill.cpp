@@ -21,15 +21,20 @@ cv::Mat fillThinHoles(const cv::Mat& picture, const cv::Mat& holes, double maxHa
     for (int y = 0; y < labels.rows; ++y)
         for (int x = 0; x < labels.cols; ++x)
             if (const int l = labels.at<int32_t>(y, x); l > 0 && widest[size_t(l)] <= maxHalfWidth) thin.at<uint8_t>(y, x) = 255;
-    if (cv::countNonZero(thin) == 0) return picture.clone();
-    // A pixel's margin: the hole's anti-aliased rim carries the object's colour too.
-    cv::dilate(thin, thin, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+    return fillHoles(picture, thin, std::max(1.0, maxHalfWidth));
+}
+
+cv::Mat fillHoles(const cv::Mat& picture, const cv::Mat& holes, double radius) {
+    CV_Assert(picture.type() == CV_32FC3 && holes.type() == CV_8UC1 && holes.size() == picture.size());
+    cv::Mat rim = holes > 0;
+    if (cv::countNonZero(rim) == 0) return picture.clone();
+    cv::dilate(rim, rim, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
     cv::Mat rgb8, filled8, filled;
     picture.convertTo(rgb8, CV_8UC3, 255.0);
-    cv::inpaint(rgb8, thin, filled8, std::max(1.0, maxHalfWidth), cv::INPAINT_TELEA);
+    cv::inpaint(rgb8, rim, filled8, radius, cv::INPAINT_TELEA);
     filled8.convertTo(filled, CV_32FC3, 1.0 / 255.0);
     cv::Mat out = picture.clone();
-    filled.copyTo(out, thin);
+    filled.copyTo(out, rim);
     return out;
 }
 

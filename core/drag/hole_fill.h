@@ -7,6 +7,11 @@
 
 namespace dragdiff::drag {
 
+// `picture` (CV_32FC3) with `holes` (CV_8UC1, non-zero inside) and a pixel around them (the hole's
+// anti-aliased rim carries the object's colour too) filled from the pixels around them (Telea's
+// inpainting, `radius` pixels of neighbourhood). Every other pixel is left as it is.
+cv::Mat fillHoles(const cv::Mat& picture, const cv::Mat& holes, double radius);
+
 // `picture` (CV_32FC3) with each connected part of `holes` (CV_8UC1, non-zero inside) that is no
 // more than `maxHalfWidth` pixels from its edge anywhere filled from the pixels around it. Wider
 // holes and every pixel outside the holes are left as they are.

@@ -6,6 +6,7 @@
 #include "drag/part_mask.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace dragdiff::drag {
 namespace {
@@ -16,6 +17,12 @@ constexpr double kBoundaryFraction = 0.2;
 constexpr double kEdgeBandLatent = 0.75;
 // A latent pixel belongs to a limb when this share of its pixels does.
 constexpr double kLimbCoverage = 0.2;
+// A limb's length may change by this factor at most in a bend.
+constexpr double kMaxLimbScale = 2.0;
+// Pixels either side of a handle on a boundary where the structure it is the edge of is looked for.
+constexpr double kEdgeProbe = 3.0;
+// A latent pixel is in a pushed edge's zone when this share of its pixels moves.
+constexpr double kZoneCoverage = 0.05;
 
 // The handle's region of its heatmap: the connected region (or every position above the
 // threshold), grown by `grow`. The handle's own pixel always belongs to its part.
@@ -54,7 +61,15 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // Next to nothing of its own: the handle is on a boundary between regions.
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
             g.local = cv::countNonZero(region) < kBoundaryFraction * partArea || touchesBorder(region);
-            const std::optional<Limb> limb = g.local ? std::nullopt : findLimb(region, at);
+            std::optional<Limb> limb = g.local ? std::nullopt : findLimb(region, at);
+            // A bend turns the limb and changes its length a little; a drag that would scale it
+            // many times over pulls a corner, not a limb (a rounded box's corner, pulled 11 px,
+            // smeared across the picture).
+            if (limb) {
+                const double before = std::hypot(at.x - limb->joint.x, at.y - limb->joint.y);
+                const double after = std::hypot(to.x - limb->joint.x, to.y - limb->joint.y);
+                if (after > kMaxLimbScale * before || after * kMaxLimbScale < before) limb.reset();
+            }
             // A handle on a limb bends it; elsewhere a click within a latent pixel of the edge is on it.
             g.mode = asked != DragMode::Auto ? asked
                      : g.local || limb     ? DragMode::Reshape
@@ -70,6 +85,22 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                 g.body = region & (1 - limb->pixels);
                 g.region = limb->pixels;
                 g.joint = PointF{limb->joint.x / latentScale, limb->joint.y / latentScale};
+            }
+            if (g.local && g.mode == DragMode::Reshape) {
+                // A handle right on the skyline may segment neither side: look a little either way
+                // along the drag for the structure past the view whose edge it is on.
+                cv::Mat structure = region;
+                const double len = std::max(1e-6, std::hypot(to.x - at.x, to.y - at.y));
+                for (double side : {-kEdgeProbe, kEdgeProbe}) {
+                    if (touchesBorder(structure)) break;
+                    const PointF probe{at.x + side * (to.x - at.x) / len, at.y + side * (to.y - at.y) / len};
+                    structure = colourRegion(picture, probe, tight);
+                }
+                if (touchesBorder(structure)) g.edge = boundaryWarp(structure, at, to, prm.reshapeReach);
+                if (g.edge) {
+                    g.part = regionToLatent(g.edge->zone, latentScale, g.part.options(), kZoneCoverage);
+                    g.edgeGrid = latentGridOf(*g.edge, latentScale, g.part.options());
+                }
             }
             if (userMask.defined()) g.structure = g.structure * (userMask > 0.5).to(g.structure.dtype());
         }

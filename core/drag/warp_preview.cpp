@@ -39,18 +39,20 @@ at::Tensor softened(const cv::Mat& pixels) {
     return at::from_blob(f.data, {1, 1, f.rows, f.cols}, at::kFloat).clone();
 }
 
-// A warp's latent field at H x W.
+// A warp's field at H x W: its own when known per pixel, else the latent one upsampled.
 at::Tensor pixelGrid(const PartWarp& warp, int64_t H, int64_t W) {
+    if (warp.boundary) return pixelGridOf(*warp.boundary);
     return at::upsample_bilinear2d(warp.grid.detach().to(at::kCPU, at::kFloat).permute({0, 3, 1, 2}), {H, W}, false)
         .permute({0, 2, 3, 1});
 }
 
-// Where an object with known pixels was and is not any more (within the user's mask), CV_8UC1.
+}  // namespace
+
 cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     const at::Tensor limit = userLimit(move, H, W);
     cv::Mat holes = cv::Mat::zeros(int(H), int(W), CV_8UC1);
     for (const PartWarp& warp : move.warps) {
-        if (warp.pixels.empty()) continue;
+        if (warp.pixels.empty() || warp.boundary) continue;  // a pushed edge resamples all its zone
         cv::Mat left = warp.pixels & binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) < 0.5);
         left &= binaryMat(limit >= 0.5);
         if (!warp.stays.empty()) left &= warp.stays == 0;
@@ -58,8 +60,6 @@ cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     }
     return holes;
 }
-
-}  // namespace
 
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale) {
     const int64_t H = work.rgb.rows, W = work.rgb.cols;
@@ -74,11 +74,12 @@ cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMov
     for (const PartWarp& warp : move.warps) {
         const at::Tensor grid = pixelGrid(warp, H, W);
         at::Tensor carried;
-        if (warp.pixels.empty()) {
-            carried = upsampled(warp.part, H, W);
-        } else {
-            carried = softened(warp.pixels);
+        if (warp.boundary) {
+            const at::Tensor m = softened(warp.pixels) * limit;
+            out = out * (1 - m) + warpThrough(original, grid) * m;
+            continue;
         }
+        carried = warp.pixels.empty() ? upsampled(warp.part, H, W) : softened(warp.pixels);
         const at::Tensor m = warpThrough(carried, grid) * limit;
         out = out * (1 - m) + warpThrough(original, grid) * m;
     }

@@ -49,3 +49,24 @@ TEST_CASE("the engine's fields carry every kind's landmarks to the ideal's (embe
         if (kind == DragKind::Peak || kind == DragKind::Stretch || kind == DragKind::Bend) CHECK(control < good);
     }
 }
+
+TEST_CASE("a corner pulled outward is stretched, not bent as a limb: the picture elsewhere stays", "[engine][bench]") {
+    // Seed 1's stretch case 23: a rounded box's corner pulled 11 px up and left. Its corner passed
+    // for a limb, whose bend scaled it many times over and smeared the box across the picture.
+    Engine engine;
+    engine.loadModel(ModelSpec());
+    const DragCase c = makeKindCase(DragKind::Stretch, 1, 23, engine.modelInfo().imageSize);
+    engine.prepareImage(test::rgbaOf(c.source.rgb));
+    std::vector<DragPair> drags;
+    for (const CasePair& p : c.pairs) drags.push_back(DragPair{{p.handle.x, p.handle.y}, {p.target.x, p.target.y}, DragMode::Auto});
+    const WarpPreview preview = engine.warpPreview(drags);
+    REQUIRE(preview.modes.size() == 1);
+    CHECK(preview.modes[0] == DragMode::Reshape);
+    const cv::Mat out = test::rgbOf(preview.image);
+    cv::Mat near = c.source.objects[size_t(c.subject)].mask | c.expected.objects[size_t(c.subject)].mask, far, diff;
+    cv::dilate(near, far, cv::Mat(), cv::Point(-1, -1), 12);
+    cv::absdiff(out, c.source.rgb, diff);
+    cv::cvtColor(diff, diff, cv::COLOR_RGB2GRAY);
+    diff.setTo(0, far);
+    CHECK(cv::countNonZero(diff > 8) == 0);
+}

@@ -1,0 +1,168 @@
+#include "drag/boundary_warp.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace dragdiff::drag {
+namespace {
+
+// The edge is looked for this many pixels around the handle along the drag, and on each next
+// line across this many pixels from where it was on the line before.
+constexpr double kEdgeSearch = 4.0;
+constexpr double kLineSearch = 8.0;
+// A bump's width: how far across the edge goes before it has fallen back this share of the
+// picture's short side (the shoulders of a peak), kept within these shares of it.
+constexpr double kShoulderDrop = 0.03;
+constexpr double kMinWidth = 0.03, kMaxWidth = 0.12;
+constexpr int kSmoothing = 2;  // lines each side
+// The field reaches this many widths across the drag (exp(-2.5^2) < 0.2% of the drag).
+constexpr double kWidths = 2.5;
+
+struct Frame {
+    double hx, hy, ox, oy, nx, ny;  // handle; outward normal o (out of the structure); across n
+    double x(double t, double s) const { return hx + t * nx + s * ox; }
+    double y(double t, double s) const { return hy + t * ny + s * oy; }
+};
+
+bool inside(const cv::Mat& region, double x, double y) {
+    const int ix = int(std::floor(x)), iy = int(std::floor(y));
+    if (ix < 0 || iy < 0 || ix >= region.cols || iy >= region.rows) return false;
+    return region.at<uint8_t>(iy, ix) != 0;
+}
+
+// The edge's position along o on the line `t` across: the last inside pixel before leaving the
+// structure, searched from `s0` (inside: outwards; outside: inwards, up to `limit`).
+std::optional<double> edgeAt(const cv::Mat& region, const Frame& f, double t, double s0, double limit) {
+    if (inside(region, f.x(t, s0), f.y(t, s0))) {
+        double s = s0;
+        while (s < s0 + limit && inside(region, f.x(t, s + 1), f.y(t, s + 1))) s += 1;
+        return s + 0.5;
+    }
+    for (double s = s0 - 1; s > s0 - limit; s -= 1)
+        if (inside(region, f.x(t, s), f.y(t, s))) return s + 0.5;
+    return std::nullopt;
+}
+
+// How far the structure goes from its edge inwards on line `t`, up to `limit`.
+double thickness(const cv::Mat& region, const Frame& f, double t, double edge, double limit) {
+    double d = 0;
+    while (d < limit && inside(region, f.x(t, edge - 0.5 - d - 1), f.y(t, edge - 0.5 - d - 1))) d += 1;
+    return d + 1;
+}
+
+}  // namespace
+
+std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, PointF target, double reach) {
+    CV_Assert(region.type() == CV_8UC1);
+    const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
+    if (length < 1e-6) return std::nullopt;
+    const double ux = dx / length, uy = dy / length;
+    // The nearer edge along the drag's line tells which side the structure is on: outwards is
+    // where a handle inside it leaves it first, or away from where one outside enters it.
+    const bool in = inside(region, handle.x, handle.y);
+    auto crossing = [&](double sign) {
+        for (int k = 1; k <= int(kEdgeSearch); ++k)
+            if (inside(region, handle.x + sign * k * ux, handle.y + sign * k * uy) != in) return k;
+        return 1 << 20;
+    };
+    const int forwards = crossing(1), backwards = crossing(-1);
+    if (forwards == backwards) return std::nullopt;  // deep inside, or not on it
+    const bool behind = in == (forwards < backwards);  // the structure lies behind the handle
+    Frame f{handle.x, handle.y, behind ? ux : -ux, behind ? uy : -uy, -uy, ux};
+    const double push = behind ? length : -length;  // the edge moves this far along o at the handle
+
+    const double side = std::min(region.cols, region.rows);
+    const int across = int(std::ceil(kWidths * kMaxWidth * side));
+    // The edge line by line across, each found from its neighbour's (a flank can be steep).
+    std::vector<std::optional<double>> edge(size_t(2 * across + 1));
+    const std::optional<double> top = edgeAt(region, f, 0, 0.0, kEdgeSearch);
+    if (!top || std::abs(*top) > kEdgeSearch) return std::nullopt;
+    edge[size_t(across)] = top;
+    for (int step : {-1, 1})
+        for (int k = step; std::abs(k) <= across; k += step) {
+            const std::optional<double>& previous = edge[size_t(k - step + across)];
+            if (!previous) break;
+            edge[size_t(k + across)] = edgeAt(region, f, k, *previous - 0.5, kLineSearch);
+        }
+    // The bump's half-width: walk each way until the edge (smoothed over a few lines: a skyline
+    // is jagged at the pixel level) has fallen back by the shoulder drop.
+    auto smoothed = [&](int k) -> std::optional<double> {
+        double sum = 0;
+        int n = 0;
+        for (int j = k - kSmoothing; j <= k + kSmoothing; ++j)
+            if (std::abs(j) <= across && edge[size_t(j + across)]) sum += *edge[size_t(j + across)], ++n;
+        if (n == 0 || !edge[size_t(k + across)]) return std::nullopt;
+        return sum / n;
+    };
+    const double crest = *smoothed(0);
+    auto shoulder = [&](int step) {
+        int k = 0;
+        while (std::abs(k + step) <= across && smoothed(k + step) && crest - *smoothed(k + step) < kShoulderDrop * side)
+            k += step;
+        return std::abs(k) + 1.0;
+    };
+    const double width = std::clamp(0.5 * (shoulder(-1) + shoulder(1)), kMinWidth * side, kMaxWidth * side);
+    const double depthLimit = std::max(reach * length, 2.0);
+
+    BoundaryWarp w;
+    w.source = cv::Mat(region.size(), CV_32FC2);
+    w.zone = cv::Mat::zeros(region.size(), CV_8UC1);
+    for (int y = 0; y < region.rows; ++y)
+        for (int x = 0; x < region.cols; ++x) {
+            const double qx = x + 0.5 - f.hx, qy = y + 0.5 - f.hy;
+            const double t = qx * f.nx + qy * f.ny, s = qx * f.ox + qy * f.oy;
+            double sourceS = s;
+            const double k = std::round(t);
+            const std::optional<double>& e = std::abs(k) <= across ? edge[size_t(int(k) + across)] : std::nullopt;
+            if (e && std::abs(t) <= kWidths * width) {
+                const double move = push * std::exp(-(t / width) * (t / width));
+                const double depth = thickness(region, f, k, *e, depthLimit);
+                const double r = s - *e;  // <= 0 inside the structure
+                if (r >= -depth && r <= move) {
+                    // Behind the edge: [-depth, 0] becomes [-depth, move].
+                    sourceS = *e - depth + (r + depth) * depth / std::max(depth + move, 1e-3);
+                } else if (move < 0 && r > move && r <= depthLimit) {
+                    // Beyond a retreating edge: [1, beyond] (past the edge's blended pixel)
+                    // stretches back over [move, beyond].
+                    sourceS = *e + 1 + (r - move) * (depthLimit - 1) / (depthLimit - move);
+                }
+            }
+            const double shift = sourceS - s;
+            w.source.at<cv::Vec2f>(y, x) = cv::Vec2f(float(x + 0.5 + shift * f.ox), float(y + 0.5 + shift * f.oy));
+            if (std::abs(shift) > 0.05) w.zone.at<uint8_t>(y, x) = 1;
+        }
+    if (cv::countNonZero(w.zone) == 0) return std::nullopt;
+    return w;
+}
+
+namespace {
+
+// Source coordinates (CV_32FC2, pixel units, centres at +0.5) -> grid_sampler's [1, H, W, 2].
+at::Tensor normalisedGrid(const cv::Mat& source, double scale, const at::TensorOptions& options) {
+    cv::Mat s = source.clone();
+    const at::Tensor xy = at::from_blob(s.data, {s.rows, s.cols, 2}, at::kFloat).clone();
+    const at::Tensor size = at::tensor({float(s.cols), float(s.rows)});
+    return (xy / scale / size * 2 - 1).unsqueeze(0).to(options.device(), options.dtype());
+}
+
+}  // namespace
+
+at::Tensor latentGridOf(const BoundaryWarp& warp, int latentScale, const at::TensorOptions& options) {
+    const int W = warp.source.cols, H = warp.source.rows;
+    cv::Mat identity(warp.source.size(), CV_32FC2), shift, small;
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) identity.at<cv::Vec2f>(y, x) = cv::Vec2f(float(x + 0.5), float(y + 0.5));
+    cv::subtract(warp.source, identity, shift);
+    cv::resize(shift, small, cv::Size(W / latentScale, H / latentScale), 0, 0, cv::INTER_AREA);
+    for (int y = 0; y < small.rows; ++y)
+        for (int x = 0; x < small.cols; ++x)
+            small.at<cv::Vec2f>(y, x) += cv::Vec2f(float((x + 0.5) * latentScale), float((y + 0.5) * latentScale));
+    return normalisedGrid(small, latentScale, options);
+}
+
+at::Tensor pixelGridOf(const BoundaryWarp& warp) { return normalisedGrid(warp.source, 1.0, at::TensorOptions(at::kFloat)); }
+
+}  // namespace dragdiff::drag

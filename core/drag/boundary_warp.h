@@ -1,0 +1,34 @@
+#pragma once
+// A handle on the edge of a structure larger than the view (a ridge's peak, the horizon) pushes
+// that edge out or pulls it in near the handle: each line along the drag moves the edge by the
+// drag times a Gaussian of its distance across from the handle, as wide as the edge's own bump
+// there (a peak's flanks). Behind its edge the structure stretches or compresses over a few drag
+// lengths; beyond it nothing moves where the edge advances (it is covered), and what lies beyond
+// stretches back over the strip where it retreats. A pixel-level field: clouds above a raised
+// peak, the ground below it, the skyline past the bump stay exactly where they were.
+#include "dragdiff/engine.h"
+
+#include <ATen/ATen.h>
+#include <opencv2/core.hpp>
+
+#include <optional>
+
+namespace dragdiff::drag {
+
+struct BoundaryWarp {
+    cv::Mat source;  // CV_32FC2 at the picture's size: where each output pixel reads (pixel units, centres at +0.5)
+    cv::Mat zone;    // CV_8UC1: the pixels the field moves (non-zero inside)
+};
+
+// `region` (CV_8UC1, non-zero inside) is the structure; `handle` and `target` in its pixels;
+// `reach`: how far behind its edge the structure deforms, in drag lengths. Nothing when the
+// handle is not within a few pixels of the structure's edge or the drag has no length.
+std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, PointF target, double reach);
+
+// The field at the latent's resolution (`latentScale` pixels per latent pixel): a grid for
+// grid_sampler [1, h, w, 2] (align_corners=false), each latent pixel moved by its pixels' mean.
+at::Tensor latentGridOf(const BoundaryWarp& warp, int latentScale, const at::TensorOptions& options);
+// The field as a grid for grid_sampler at the picture's size [1, H, W, 2].
+at::Tensor pixelGridOf(const BoundaryWarp& warp);
+
+}  // namespace dragdiff::drag

@@ -1,0 +1,86 @@
+// A handle on a ridge's edge raises or lowers the peak: the edge under the handle moves by the
+// drag, the skyline a few peak widths away and everything above the raised peak (the sky, a
+// cloud) stay exactly, the ground under the ridge stays; a handle deep inside the ridge or off it
+// gets no such field.
+#include "support/catch.h"
+
+#include "drag/boundary_warp.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+using namespace dragdiff;
+
+namespace {
+
+constexpr int kSize = 96;
+constexpr int kPeakX = 48, kPeakY = 40, kBaseY = 56;  // a triangular peak on a skyline at kBaseY
+
+cv::Mat ridge() {
+    cv::Mat m = cv::Mat::zeros(kSize, kSize, CV_8UC1);
+    cv::rectangle(m, cv::Rect(0, kBaseY, kSize, kSize - kBaseY), cv::Scalar(1), cv::FILLED);
+    const std::vector<cv::Point> peak{{kPeakX - 14, kBaseY}, {kPeakX, kPeakY}, {kPeakX + 14, kBaseY}};
+    cv::fillPoly(m, std::vector<std::vector<cv::Point>>{peak}, cv::Scalar(1));
+    return m;
+}
+
+cv::Mat warped(const cv::Mat& region, const drag::BoundaryWarp& w) {
+    cv::Mat f, out, map = w.source - cv::Scalar(0.5, 0.5);
+    region.convertTo(f, CV_32F);
+    cv::remap(f, out, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return out > 0.5;
+}
+
+int topOf(const cv::Mat& region, int column) {
+    for (int y = 0; y < region.rows; ++y)
+        if (region.at<uint8_t>(y, column)) return y;
+    return -1;
+}
+
+bool identity(const drag::BoundaryWarp& w, int x, int y) {
+    const cv::Vec2f s = w.source.at<cv::Vec2f>(y, x);
+    return std::abs(s[0] - (x + 0.5f)) < 1e-3f && std::abs(s[1] - (y + 0.5f)) < 1e-3f;
+}
+
+}  // namespace
+
+TEST_CASE("raising a peak moves its top by the drag and leaves the sky and the far skyline", "[drag][boundary]") {
+    const cv::Mat r = ridge();
+    const PointF handle{kPeakX + 0.5, kPeakY + 2.5};  // a couple of pixels inside the rock
+    const auto w = drag::boundaryWarp(r, handle, {handle.x, handle.y - 10}, 2.0);
+    REQUIRE(w.has_value());
+    const cv::Mat after = warped(r, *w);
+    CHECK(std::abs(topOf(after, kPeakX) - (kPeakY - 10)) <= 1);
+    // The flanks rise less than the top, the skyline far away not at all.
+    CHECK(topOf(after, kPeakX - 2) < topOf(r, kPeakX - 2));
+    CHECK(topOf(r, kPeakX - 2) - topOf(after, kPeakX - 2) < 10);
+    for (int x : {2, 10, kSize - 10, kSize - 3}) CHECK(topOf(after, x) == topOf(r, x));
+    // Above the new top (the sky, a cloud there) and the ground below the deformation: untouched.
+    for (int x = 0; x < kSize; ++x) {
+        for (int y = 0; y < kPeakY - 12; ++y) REQUIRE(identity(*w, x, y));
+        for (int y = kSize - 8; y < kSize; ++y) REQUIRE(identity(*w, x, y));
+    }
+    CHECK(cv::countNonZero(w->zone) > 0);
+    CHECK(w->zone.at<uint8_t>(kPeakY - 5, kPeakX) != 0);
+}
+
+TEST_CASE("lowering a peak brings its top down and what is behind it stretches over the strip", "[drag][boundary]") {
+    const cv::Mat r = ridge();
+    const PointF handle{kPeakX + 0.5, kPeakY + 2.5};
+    const auto w = drag::boundaryWarp(r, handle, {handle.x, handle.y + 8}, 2.0);
+    REQUIRE(w.has_value());
+    const cv::Mat after = warped(r, *w);
+    CHECK(std::abs(topOf(after, kPeakX) - (kPeakY + 8)) <= 1);
+    for (int x : {2, kSize - 3}) CHECK(topOf(after, x) == topOf(r, x));
+    // The strip the top leaves reads the sky above the old top, not the rock.
+    const cv::Vec2f s = w->source.at<cv::Vec2f>(kPeakY + 4, kPeakX);
+    CHECK(s[1] < kPeakY);
+}
+
+TEST_CASE("a handle deep inside a structure or away from it gets no edge field", "[drag][boundary]") {
+    const cv::Mat r = ridge();
+    CHECK_FALSE(drag::boundaryWarp(r, {20.5, 80.5}, {20.5, 70.5}, 2.0).has_value());  // in the ground
+    CHECK_FALSE(drag::boundaryWarp(r, {20.5, 10.5}, {20.5, 2.5}, 2.0).has_value());   // in the sky
+    CHECK_FALSE(drag::boundaryWarp(r, {kPeakX + 0.5, kPeakY + 2.5}, {kPeakX + 0.5, kPeakY + 2.5}, 2.0).has_value());
+}
