@@ -20,6 +20,8 @@ constexpr double kMinWidth = 0.03, kMaxWidth = 0.12;
 constexpr int kSmoothing = 2;  // lines each side
 // The field reaches this many widths across the drag (exp(-2.5^2) < 0.2% of the drag).
 constexpr double kWidths = 2.5;
+// A band across the drag (see bandAcross).
+constexpr double kBandWidth = 0.4, kBandRatio = 2.5;
 
 struct Frame {
     double hx, hy, ox, oy, nx, ny;  // handle; outward normal o (out of the structure); across n
@@ -136,6 +138,23 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, P
         }
     if (cv::countNonZero(w.zone) == 0) return std::nullopt;
     return w;
+}
+
+bool bandAcross(const cv::Mat& region, PointF handle, PointF target) {
+    const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
+    if (length < 1e-6) return false;
+    const double ux = dx / length, uy = dy / length;
+    std::vector<cv::Point> points;
+    cv::findNonZero(region, points);
+    if (points.empty()) return false;
+    double alongMin = 1e300, alongMax = -1e300, acrossMin = 1e300, acrossMax = -1e300;
+    for (const cv::Point& p : points) {
+        const double along = p.x * ux + p.y * uy, across = -p.x * uy + p.y * ux;
+        alongMin = std::min(alongMin, along), alongMax = std::max(alongMax, along);
+        acrossMin = std::min(acrossMin, across), acrossMax = std::max(acrossMax, across);
+    }
+    const double across = acrossMax - acrossMin + 1, along = alongMax - alongMin + 1;
+    return across >= kBandWidth * std::min(region.cols, region.rows) && across >= kBandRatio * along;
 }
 
 namespace {

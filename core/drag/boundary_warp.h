@@ -25,6 +25,12 @@ struct BoundaryWarp {
 // handle is not within a few pixels of the structure's edge or the drag has no length.
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, PointF target, double reach);
 
+// Whether `region` (CV_8UC1) is a band across the drag from `handle` to `target`: at least
+// `kBandWidth` of the picture's short side wide across it and `kBandRatio` times wider than deep
+// along it. A ridge half hidden by nearer ones touches no border but is such a band; pushing its
+// edge is a reshape of the band, never a move of it.
+bool bandAcross(const cv::Mat& region, PointF handle, PointF target);
+
 // The field at the latent's resolution (`latentScale` pixels per latent pixel): a grid for
 // grid_sampler [1, h, w, 2] (align_corners=false), each latent pixel moved by its pixels' mean.
 at::Tensor latentGridOf(const BoundaryWarp& warp, int latentScale, const at::TensorOptions& options);

@@ -34,6 +34,23 @@ at::Tensor partOf(const at::Tensor& heat, PointF handle, const EditParameters& p
     return dilate(part, grow);
 }
 
+// The field that pushes or pulls the edge of the structure past the view (or band across the
+// drag) that `handle` is on, if it is on one. A handle right on the skyline may segment neither
+// side (`region` is next to nothing): the structure is looked for a little either way along the drag.
+std::optional<BoundaryWarp> structureEdge(const cv::Mat& picture, const cv::Mat& region, const at::Tensor& heatPart,
+                                          PointF handle, PointF target, double reach) {
+    auto structural = [&](const cv::Mat& r) { return touchesBorder(r) || bandAcross(r, handle, target); };
+    cv::Mat structure = region;
+    const double length = std::max(1e-6, std::hypot(target.x - handle.x, target.y - handle.y));
+    for (double side : {-kEdgeProbe, kEdgeProbe}) {
+        if (structural(structure)) break;
+        const PointF probe{handle.x + side * (target.x - handle.x) / length, handle.y + side * (target.y - handle.y) / length};
+        structure = colourRegion(picture, probe, heatPart);
+    }
+    if (!structural(structure)) return std::nullopt;
+    return boundaryWarp(structure, handle, target, reach);
+}
+
 }  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,
@@ -86,17 +103,17 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                 g.region = limb->pixels;
                 g.joint = PointF{limb->joint.x / latentScale, limb->joint.y / latentScale};
             }
-            if (g.local && g.mode == DragMode::Reshape) {
-                // A handle right on the skyline may segment neither side: look a little either way
-                // along the drag for the structure past the view whose edge it is on.
-                cv::Mat structure = region;
-                const double len = std::max(1e-6, std::hypot(to.x - at.x, to.y - at.y));
-                for (double side : {-kEdgeProbe, kEdgeProbe}) {
-                    if (touchesBorder(structure)) break;
-                    const PointF probe{at.x + side * (to.x - at.x) / len, at.y + side * (to.y - at.y) / len};
-                    structure = colourRegion(picture, probe, tight);
+            // The edge of a structure past the view, or of a band across the drag (a ridge half
+            // hidden by nearer ones: an auto pair reshapes it, never moves it), is pushed or pulled.
+            const bool edgeOfBand = !g.local && !limb && asked == DragMode::Auto && bandAcross(region, at, to);
+            if ((g.local && g.mode == DragMode::Reshape) || edgeOfBand) {
+                g.edge = structureEdge(picture, region, tight, at, to, prm.reshapeReach);
+                if (g.edge && edgeOfBand) {
+                    g.local = true;
+                    g.mode = DragMode::Reshape;
+                    g.region = cv::Mat();
+                    g.inside = false;
                 }
-                if (touchesBorder(structure)) g.edge = boundaryWarp(structure, at, to, prm.reshapeReach);
                 if (g.edge) {
                     g.part = regionToLatent(g.edge->zone, latentScale, g.part.options(), kZoneCoverage);
                     g.edgeGrid = latentGridOf(*g.edge, latentScale, g.part.options());

@@ -84,3 +84,15 @@ TEST_CASE("a handle deep inside a structure or away from it gets no edge field",
     CHECK_FALSE(drag::boundaryWarp(r, {20.5, 10.5}, {20.5, 2.5}, 2.0).has_value());   // in the sky
     CHECK_FALSE(drag::boundaryWarp(r, {kPeakX + 0.5, kPeakY + 2.5}, {kPeakX + 0.5, kPeakY + 2.5}, 2.0).has_value());
 }
+
+TEST_CASE("a band across the drag is told from an object", "[drag][boundary]") {
+    cv::Mat band = cv::Mat::zeros(kSize, kSize, CV_8UC1), disc = band.clone();
+    cv::rectangle(band, cv::Rect(10, 40, 60, 10), cv::Scalar(1), cv::FILLED);  // a ridge hidden at both ends
+    cv::circle(disc, cv::Point(48, 48), 12, cv::Scalar(1), cv::FILLED);
+    CHECK(drag::bandAcross(band, {40.5, 41.5}, {40.5, 33.5}));    // its top pushed up
+    CHECK_FALSE(drag::bandAcross(band, {12.5, 45.5}, {4.5, 45.5}));  // its end pulled along it
+    CHECK_FALSE(drag::bandAcross(disc, {48.5, 37.5}, {48.5, 29.5}));
+    cv::Mat narrow = cv::Mat::zeros(kSize, kSize, CV_8UC1);
+    cv::rectangle(narrow, cv::Rect(40, 40, 30, 4), cv::Scalar(1), cv::FILLED);  // flat, but a third of the picture
+    CHECK_FALSE(drag::bandAcross(narrow, {50.5, 40.5}, {50.5, 32.5}));
+}
