@@ -19,6 +19,9 @@ constexpr double kEdgeNormalCosine = 0.7;
 constexpr double kProtrudingReach = 0.6;
 // Fixed-point iterations that invert a reshape field (damped: converges while it does not fold).
 constexpr int kInversionIterations = 12;
+// Two pairs on one object whose handles' relative depths differ this much: one holds its middle,
+// one pulls its edge.
+constexpr double kMiddleAndEdge = 0.5;
 
 struct Coordinates {
     at::Tensor x, y;  // [h, w] pixel centres (i + 0.5), continuous latent coordinates
@@ -230,6 +233,8 @@ at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid) {
     return at::grid_sampler(z, g, /*bilinear*/ 0, /*zeros*/ 0, /*align_corners=*/false);
 }
 
+double relativeDepth(const cv::Mat& region, PointF handle) { return depthOf(region, handle).relative; }
+
 bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand) {
     const Depth depth = depthOf(region, handle);
     return depth.relative >= params.reshapeEdgeDepth && depth.pixels > edgeBand;
@@ -300,19 +305,28 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
             std::vector<PointF> from, to;
             for (size_t i : group) from.push_back(geo.handles[i]), to.push_back(geo.targets[i]);
             // One handle held inside and one at the edge stretch the object between them; two at
-            // its edges (or more pairs) scale, turn and shear it.
-            const bool stretch = group.size() == 2 && grabs[group[0]].inside != grabs[group[1]].inside;
-            if (stretch && grabs[group[1]].inside) std::swap(from[0], from[1]), std::swap(to[0], to[1]);
+            // its edges (or more pairs) scale, turn and shear it. On a small object, which is all
+            // edge at the latent's resolution, one handle at its middle and one at its edge do too.
+            const Grab &a = grabs[group[0]], &b = grabs[group[1 % group.size()]];
+            const bool middleAndEdge = std::max(a.depth, b.depth) >= params.reshapeEdgeDepth &&
+                                       std::abs(a.depth - b.depth) >= kMiddleAndEdge;
+            const bool stretch = group.size() == 2 && (a.inside != b.inside || middleAndEdge);
+            if (stretch && (a.inside != b.inside ? b.inside : b.depth > a.depth)) std::swap(from[0], from[1]), std::swap(to[0], to[1]);
             warp = transform(part, from, to, stretch);
             warp.mode = DragMode::Reshape;
         }
         warp.part = part;
         warp.pairs = group;
-        bool objects = true;
-        for (size_t i : group) objects = objects && !grabs[i].local && !grabs[i].region.empty();
+        // The object's own pixels, where the picture told where it ends. In a group, a handle on
+        // a boundary has no object of its own: the others' objects are what the transform carries
+        // (with none known, the model's decode of the whole latent part smeared the sky around a
+        // small star moved and stretched in front of a ridge).
+        bool objects = false;
+        for (size_t i : group) objects = objects || (!grabs[i].local && !grabs[i].region.empty());
         if (objects) {
-            warp.pixels = grabs[group[0]].region.clone();
-            for (size_t i : group) warp.pixels |= grabs[i].region;
+            for (size_t i : group)
+                if (!grabs[i].local && !grabs[i].region.empty())
+                    warp.pixels = warp.pixels.empty() ? grabs[i].region.clone() : (warp.pixels | grabs[i].region);
             for (size_t i : group)
                 if (!grabs[i].body.empty()) warp.stays = warp.stays.empty() ? grabs[i].body.clone() : (warp.stays | grabs[i].body);
         }

@@ -57,6 +57,8 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
                      const EditParameters& params, double edgeBand = 0);
 // Whether `handle` is deep inside `region`, not near its edge, in resolveMode's terms.
 bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand = 0);
+// How deep `handle` is in `region`: its distance to the edge over the deepest point's, in [0, 1].
+double relativeDepth(const cv::Mat& region, PointF handle);
 
 // What one handle grabbed (latent maps [h, w]).
 struct Grab {
@@ -75,6 +77,7 @@ struct Grab {
     // The handle is deep inside its object, not at its edge (see resolveMode): with a second pair
     // at the edge, the object stretches between them.
     bool inside = false;
+    double depth = 0;  // relativeDepth() in its object (0 without one)
     // On the edge of a structure larger than the view: a reshape pushes or pulls that edge, with
     // this field (and `edgeGrid`, the same at the latent's resolution).
     std::optional<BoundaryWarp> edge;

@@ -70,6 +70,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
         if (picture.empty()) {
             g.mode = resolveMode(binaryMat(tight), geo.handles[i], geo.targets[i], asked, prm);
             g.inside = deepInside(binaryMat(tight), geo.handles[i], prm);
+            g.depth = relativeDepth(binaryMat(tight), geo.handles[i]);
             g.structure = g.part;
         } else {
             const PointF at{geo.handles[i].x * latentScale, geo.handles[i].y * latentScale};
@@ -94,6 +95,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             g.structure = dilate(regionToLatent(region, latentScale, g.part.options()), 1);
             if (!g.local) g.region = region;
             g.inside = !g.local && deepInside(region, at, prm, kEdgeBandLatent * latentScale);
+            g.depth = g.local ? 0 : relativeDepth(region, at);
             if (limb && g.mode == DragMode::Reshape) {
                 // A limb is a latent pixel or two thick: any of its pixels in a latent pixel count.
                 at::Tensor part = regionToLatent(limb->pixels, latentScale, g.part.options(), kLimbCoverage);
@@ -113,6 +115,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                     g.mode = DragMode::Reshape;
                     g.region = cv::Mat();
                     g.inside = false;
+                    g.depth = 0;
                 }
                 if (g.edge) {
                     g.part = regionToLatent(g.edge->zone, latentScale, g.part.options(), kZoneCoverage);

@@ -232,3 +232,53 @@ TEST_CASE("identifyParts resolves each pair's mode and keeps the user's mask", "
     const at::Tensor z = at::rand({1, 4, kSide, kSide});
     CHECK(at::equal(masked.paste(z.clone(), at::rand({1, 4, kSide, kSide})), z));
 }
+
+TEST_CASE("two pairs on a small object, one at its middle and one at its edge, stretch it", "[drag][unit]") {
+    // Both handles are within the edge band of a small disc (neither is 'inside'), but one holds
+    // its middle: the group moves with it and stretches along the line to the other, as when one
+    // handle is deep inside a large object.
+    drag::Grab middle, edge;
+    middle.part = edge.part = at::zeros({16, 16});
+    middle.part.slice(0, 6, 10).slice(1, 6, 10).fill_(1);
+    edge.part = middle.part.clone();
+    middle.structure = middle.part;
+    edge.structure = edge.part;
+    middle.mode = edge.mode = DragMode::Reshape;
+    middle.depth = 1.0;
+    edge.depth = 0.1;
+    drag::DragGeometry geo;
+    geo.handles = {{8, 8}, {10, 8}};
+    geo.targets = {{8, 8}, {13, 8}};  // the middle stays, the right edge goes 3 px right
+    const auto warps = drag::buildPartWarps({middle, edge}, geo, EditParameters());
+    REQUIRE(warps.size() == 1);
+    // Stretched along x only; the similarity would have grown it as much across.
+    const at::Tensor g = warps[0].grid[0];
+    auto sourceOf = [&](int y, int x) {  // grid -> source pixel coordinates
+        return std::pair<double, double>{(g[y][x][0].item<double>() + 1) / 2 * 16, (g[y][x][1].item<double>() + 1) / 2 * 16};
+    };
+    const auto [sx, sy] = sourceOf(11, 13);  // output (13.5, 11.5) reads, stretched 2.5x about x = 8, ...
+    CHECK(sx == Approx(10.2).margin(0.3));   // ... from x = 8 + 5.5 / 2.5
+    CHECK(sy == Approx(11.5).margin(0.3));   // ... at the same height (the similarity: 8 + 3.5 / 2.5 = 9.4)
+}
+
+TEST_CASE("a group of pairs carries the object's own pixels even when one handle is on a boundary", "[drag][unit]") {
+    // One handle on a small star, one on the ridge line behind it (a boundary: no object of its
+    // own). The star's pixels are what the result shows moved; without them the model's decode of
+    // the whole latent part was shown, smearing the sky around the star.
+    drag::Grab star, ridge;
+    star.part = at::zeros({16, 16});
+    star.part.slice(0, 6, 10).slice(1, 6, 10).fill_(1);
+    ridge.part = star.part.clone();
+    star.structure = ridge.structure = star.part;
+    star.mode = ridge.mode = DragMode::Reshape;
+    star.region = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::circle(star.region, cv::Point(32, 32), 7, cv::Scalar(1), cv::FILLED);
+    ridge.local = true;
+    drag::DragGeometry geo;
+    geo.handles = {{8, 8}, {9.5, 8}};
+    geo.targets = {{10, 8}, {12.5, 8}};
+    const auto warps = drag::buildPartWarps({star, ridge}, geo, EditParameters());
+    REQUIRE(warps.size() == 1);
+    REQUIRE_FALSE(warps[0].pixels.empty());
+    CHECK(cv::countNonZero(warps[0].pixels) == cv::countNonZero(star.region));
+}
