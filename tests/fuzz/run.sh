@@ -18,7 +18,7 @@ work="${DRAGDIFF_FUZZ_WORK:-$build/corpus}"
 seeds="$here/tests/fuzz/corpus"
 runs="$here/tests/fuzz/RUNS.md"
 fuzz_nice="${DRAGDIFF_FUZZ_NICE:-19}"
-all_targets=(safetensors config_json clip_tokenizer edit_spec single_file image)
+all_targets=(safetensors config_json clip_tokenizer edit_spec single_file image lora taesd image_processor)
 
 build_fuzzers() {
   export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=true
