@@ -292,6 +292,9 @@ void MainWindow::updateModelStatus() {
         if (banner_->kind() == MessageBanner::Kind::Error && banner_->property("modelError").toBool()) banner_->hide();
         if (!document_->hasImage() && !running_)
             message_->setText(tr("Model ready. Open a picture (Ctrl+O) or try the sample."));
+        // Only the model's own up-blocks give features (a higher block would fail at Run).
+        if (auto* block = qobject_cast<QSpinBox*>(side_->parameters()->editor("feature_block")); block && info.upBlocks > 0)
+            block->setMaximum(info.upBlocks - 1);
         // A model without a text encoder takes no prompt (the engine would refuse one); an
         // image-conditioned one is conditioned on the picture itself.
         if (auto* prompt = qobject_cast<QLineEdit*>(side_->parameters()->editor("prompt"))) {

@@ -84,6 +84,7 @@ void fillInfo(Pipeline& p, const std::string& path, const std::string& format) {
     p.info.hasTextEncoder = static_cast<bool>(p.textEncoder);
     p.info.hasTokenizer = p.tokenizer && p.tokenizer->hasVocabulary();
     p.info.usesPrompt = static_cast<bool>(p.textEncoder);
+    p.info.upBlocks = static_cast<int>(p.unet->numUpBlocks());
     if (p.imageEncoder) {
         const models::CLIPVisionConfig& v = p.imageEncoder->config();
         p.info.imageEncoderSize = v.imageSize;

@@ -172,8 +172,15 @@ TEST_CASE("bad edit requests get clear errors", "[engine]") {
     r = smallRequest();
     r.parameters.prompt = "a horse";
     CHECK_NOTHROW(engine.edit(r));  // the golden model has a text encoder and a tokenizer
-    r.parameters.featureBlock = 7;
-    CHECK_THROWS_WITH(engine.edit(r), Catch::Contains("up-blocks"));
+    // The model says how many up-blocks it has (the GUI caps feature_block by it): the last one
+    // gives features, the next does not exist.
+    const int upBlocks = engine.modelInfo().upBlocks;
+    REQUIRE(upBlocks > 0);
+    r.parameters.featureBlock = upBlocks;
+    CHECK_THROWS_WITH(engine.edit(r), Catch::Contains("up-blocks") && Catch::Contains(std::to_string(upBlocks) + " up-blocks"));
+    r.parameters.featureBlock = upBlocks - 1;
+    r.parameters.steps = 4;
+    CHECK_NOTHROW(engine.edit(r));
     Engine empty;
     CHECK_THROWS_AS(empty.edit(smallRequest()), InvalidRequest);
     ModelSpec bad;

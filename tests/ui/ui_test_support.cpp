@@ -25,6 +25,7 @@ ModelInfo FakeBackend::loadModel(const ModelSpec& spec) {
     info.family = "fake";
     info.device = spec.device;
     info.imageSize = 256;
+    info.upBlocks = upBlocks;
     info.hasTextEncoder = info.hasTokenizer = info.usesPrompt = conditioning == Conditioning::Text;
     if (conditioning == Conditioning::Image) {
         info.family = "sd-image-variations";

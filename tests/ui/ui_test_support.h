@@ -30,6 +30,7 @@ public:
     // The model it describes: "fake" without a text encoder, a text-conditioned one, or an
     // image-conditioned one (sd-image-variations, which takes no prompt).
     enum class Conditioning { None, Text, Image } conditioning = Conditioning::None;
+    int upBlocks = 0;  // ModelInfo::upBlocks (0: not said)
     mutable std::atomic<int> heatmapCalls{0};
     mutable std::atomic<double> lastHeatmapThreshold{0};  // the parameters of the newest heatmap
     std::atomic<int> editCalls{0};

@@ -86,6 +86,7 @@ struct ModelInfo {
     // false when the model refuses a prompt: sd-image-variations is conditioned on the picture
     // itself (its CLIP image embedding), models without a text encoder on a fixed context.
     bool usesPrompt = false;
+    int upBlocks = 0;            // the UNet's up-blocks: feature_block is -1 (default) or 0 .. upBlocks - 1
     // The CLIP image encoder of an image-conditioned model (sd-image-variations); 0 when none.
     int imageEncoderSize = 0;    // input side, pixels
     int imageEncoderPatch = 0;   // patch side, pixels
