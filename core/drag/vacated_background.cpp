@@ -25,9 +25,9 @@ at::Tensor VacatedBackground::apply(const at::Tensor& z, const at::Tensor& origi
 
 std::optional<VacatedBackground> vacatedBackground(Pipeline& p, PassCounter& passes, const WorkingImage& work,
                                                    const PartMove& move, const at::Tensor& z0, int latentScale) {
-    // Only objects moved whole leave their old place: a reshape's thin strips are filled after
-    // the decode (drag/hole_fill.h), and pinning them here blurred the reshaped edge (bench, seed
-    // 1: stretch SSIM 0.975 -> 0.961).
+    // Only objects moved whole leave their old place; a reshape's strips are thin and filled after
+    // the decode (drag/hole_fill.h). (Pinning them too was tried once, in a run whose stretch
+    // cases were spoiled by another fault, so its effect on reshapes is not known.)
     PartMove moved = move;
     moved.warps.erase(std::remove_if(moved.warps.begin(), moved.warps.end(),
                                      [](const PartWarp& w) { return w.mode != DragMode::Move; }),
