@@ -6,7 +6,6 @@
 #include "drag/original_branch.h"
 #include "drag/part_move.h"
 #include "drag/shared_attention.h"
-#include "drag/vacated_background.h"
 #include "drag/warp_preview.h"
 #include "drag/working_image.h"
 #include "dragdiff/error.h"
@@ -188,11 +187,8 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     const bool guidanceOn = prm.guidanceWeight > 0 && (prm.moveWeight > 0 || prm.appearanceWeight > 0 ||
                                                       prm.objectAppearanceWeight > 0 || prm.objectSizeWeight > 0);
 
-    std::optional<VacatedBackground> vacated;
-    if (move) vacated = vacatedBackground(p, c.passes, work, *move, z0, ls);
-    auto pinVacated = [&](at::Tensor z, int j) { return vacated ? vacated->apply(z, origAt(j), alphaAt(j)) : z; };
     at::Tensor z = origAt(startIdx).clone();
-    if (move) z = pinVacated(move->vacate(z), startIdx);
+    if (move) z = move->vacate(z);
 
     // 7. Denoising: move steps, guided steps, plain steps; each followed by the mask blend.
     const auto loopStart = Clock::now();
@@ -200,7 +196,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         checkCancel(cancel);
         const int64_t t = ts[j];
         const double aT = alphaAt(j), aNext = alphaAt(j + 1);
-        if (move && j < moveEnd) z = move->paste(pinVacated(z, j), origAt(j));
+        if (move && j < moveEnd) z = move->paste(z, origAt(j));
         std::optional<SharedAttention> shared;  // 9. identity
         if (prm.shareAttention) shared.emplace(c, origAt(j), t);
         const models::SelfAttentionKVHook hook = shared ? shared->hook() : models::SelfAttentionKVHook();

@@ -13,7 +13,6 @@ namespace phase {
 inline constexpr const char* kEncode = "encode";                      // VAE encoding of the picture
 inline constexpr const char* kInversion = "inversion";                // DDIM inversion forwards
 inline constexpr const char* kPartFeatures = "part_features";         // features that identify the parts
-inline constexpr const char* kVacated = "vacated";                    // encoding of what carried objects leave (vacated_background.h)
 inline constexpr const char* kPlainSteps = "plain_steps";             // denoising steps without guidance
 inline constexpr const char* kGuidedSteps = "guided_steps";           // forward + backward of a guided step
 inline constexpr const char* kOriginalFeatures = "original_features";  // the original branch's features per guided step

@@ -46,8 +46,7 @@ at::Tensor pixelGrid(const PartWarp& warp, int64_t H, int64_t W) {
         .permute({0, 2, 3, 1});
 }
 
-}  // namespace
-
+// Where an object with known pixels was and is not any more (within the user's mask), CV_8UC1.
 cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     const at::Tensor limit = userLimit(move, H, W);
     cv::Mat holes = cv::Mat::zeros(int(H), int(W), CV_8UC1);
@@ -60,6 +59,8 @@ cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     }
     return holes;
 }
+
+}  // namespace
 
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale) {
     const int64_t H = work.rgb.rows, W = work.rgb.cols;

@@ -16,10 +16,6 @@ namespace dragdiff::drag {
 // draw (drag/hole_fill.h).
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale);
 
-// Where an object with known pixels (a warp's `pixels`) was and is not any more, within the user's
-// mask: CV_8UC1 at H x W (working size).
-cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W);
-
 // Where the carried objects (the warps whose pixels are known) change the picture: where each was
 // and where it lands, grown by `margin` pixels for the seam (CV_32FC1 alpha at `size`, within the
 // user's mask). The result keeps the picture's own pixels outside it and outside the latent
