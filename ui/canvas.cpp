@@ -228,11 +228,30 @@ void Canvas::setWarpVisible(bool visible) {
 }
 
 bool Canvas::showingWarp() const {
-    return warpVisible_ && !warp_.isNull() && preview_.isNull();
+    return (warpVisible_ || liveMode_) && !warp_.isNull() && preview_.isNull() && !showingLive();
 }
 
+void Canvas::setLiveMode(bool on) {
+    liveMode_ = on;
+    if (!on) live_ = QImage();
+    update();
+}
+
+void Canvas::setLiveResult(const QImage& image) {
+    live_ = image;
+    update();
+}
+
+void Canvas::clearLiveResult() {
+    if (live_.isNull()) return;
+    live_ = QImage();
+    update();
+}
+
+bool Canvas::showingLive() const { return liveMode_ && !live_.isNull() && preview_.isNull(); }
+
 const QPixmap* Canvas::comparePixmap() const {
-    if (showingWarp()) return &pixmap_;  // the warp against the picture it warps
+    if (showingWarp() || showingLive()) return &pixmap_;  // the warp or live result against the picture
     return beforePixmap_.isNull() ? nullptr : &beforePixmap_;
 }
 
@@ -256,6 +275,7 @@ void Canvas::setSplitPosition(double fraction) {
 void Canvas::onImageReset() {
     selectedPair_ = -1;
     heatmap_ = QImage();
+    live_ = QImage();
     clearWarpPreview();
     clearPreview();
     const bool has = document_->hasImage();
@@ -266,6 +286,7 @@ void Canvas::onImageReset() {
 
 void Canvas::onImageChanged() {
     warp_ = QImage();  // a warp of the picture before: the new one's comes once it is analysed
+    live_ = QImage();
     pixmap_ = document_->hasImage() ? QPixmap::fromImage(document_->image()) : QPixmap();
     const QImage& before = document_->previousImage();
     beforePixmap_ = before.isNull() ? QPixmap() : QPixmap::fromImage(before);
@@ -338,6 +359,7 @@ void Canvas::paintEvent(QPaintEvent*) {
     }
     const QPixmap* beforePixmap = comparePixmap();
     const bool warp = showingWarp();
+    const bool live = showingLive();
     const bool before = showBefore_ && beforePixmap;
     if (!preview_.isNull() && !before) {
         // The picture, and over it the preview (transparent outside the mask). Previews come at the
@@ -348,6 +370,10 @@ void Canvas::paintEvent(QPaintEvent*) {
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
     } else if (before) {
         p.drawPixmap(target, *beforePixmap, QRectF(beforePixmap->rect()));
+    } else if (live) {
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || live_.width() < document_->imageSize().width());
+        p.drawImage(target, live_);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
     } else if (warp) {
         // At the model's working size, like run previews: smoothed up.
         p.setRenderHint(QPainter::SmoothPixmapTransform, smooth || warp_.width() < document_->imageSize().width());
@@ -463,9 +489,9 @@ void Canvas::paintDivider(QPainter& p) {
         p.setPen(Qt::white);
         p.drawText(box, Qt::AlignCenter, text);
     };
-    const bool warp = showingWarp();
-    label(warp ? tr("Picture") : tr("Before"), true);
-    label(warp ? tr("Warp preview") : tr("After"), false);
+    const bool warp = showingWarp(), live = showingLive();
+    label(warp || live ? tr("Picture") : tr("Before"), true);
+    label(live ? tr("Live result") : warp ? tr("Warp preview") : tr("After"), false);
 }
 
 void Canvas::resizeEvent(QResizeEvent*) {

@@ -83,6 +83,15 @@ public:
     void setWarpVisible(bool visible);
     bool warpVisible() const { return warpVisible_; }
     bool showingWarp() const;  // the warp is what the canvas shows now
+    // Live drag: the edit the current pairs would give (LiveDrag), shown in place of the picture
+    // (and of the warp preview) until the pairs change; the document's picture is never touched.
+    // In live mode the warp preview is shown while no live result is there, as W shows it.
+    void setLiveMode(bool on);
+    bool liveMode() const { return liveMode_; }
+    void setLiveResult(const QImage& image);
+    void clearLiveResult();
+    const QImage& liveResult() const { return live_; }
+    bool showingLive() const;  // the live result is what the canvas shows now
     // What the engine resolved pair `pair` to (nothing for an incomplete pair or no answer yet).
     std::optional<DragMode> resolvedMode(int pair) const;
     ArrowStyle arrowStyle(int pair) const;
@@ -140,6 +149,8 @@ private:
     QVector<DragMode> resolvedModes_;
     quint64 warpCount_ = 0;
     bool warpVisible_ = false;
+    QImage live_;              // the live-drag result (RGBA8888, the picture's size)
+    bool liveMode_ = false;
     QImage preview_;           // premultiplied; transparent outside the mask
     QImage previewMask_;       // the mask at the preview's size, cached for a run
     qint64 previewMaskKey_ = 0;

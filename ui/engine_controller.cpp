@@ -2,6 +2,7 @@
 
 #include "ui/engine_worker.h"
 #include "ui/heatmap_worker.h"
+#include "ui/live_edit_worker.h"
 #include "ui/warp_preview_worker.h"
 
 namespace dragdiff::ui {
@@ -13,6 +14,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     qRegisterMetaType<EditOutcome>();
     qRegisterMetaType<HeatmapResult>();
     qRegisterMetaType<WarpResult>();
+    qRegisterMetaType<LiveResult>();
 
     worker_ = new EngineWorker(backend_);
     worker_->moveToThread(&workerThread_);
@@ -23,6 +25,8 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     warpWorker_ = new WarpPreviewWorker(backend_);
     warpWorker_->moveToThread(&warpThread_);
     warpThread_.setObjectName("dragdiff-warp");
+    liveWorker_ = new LiveEditWorker(backend_);
+    liveWorker_->moveToThread(&workerThread_);
 
     connect(worker_, &EngineWorker::modelLoaded, this, [this](const ModelInfo& info, quint64 generation) {
         if (generation != modelGeneration_) return;
@@ -63,8 +67,10 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         setImageState(ImageState::Failed);
         Q_EMIT prepareError(message);
     });
-    connect(worker_, &EngineWorker::inversionPrepared, this, [this](quint64 generation) {
-        if (generation == inversionGeneration_) setInversionState(InversionState::Ready);
+    connect(worker_, &EngineWorker::inversionPrepared, this, [this](quint64 generation, double seconds) {
+        if (generation != inversionGeneration_) return;
+        if (seconds >= 0) inversionSeconds_ = seconds;
+        setInversionState(InversionState::Ready);
     });
     connect(worker_, &EngineWorker::inversionFailed, this, [this](const QString&, quint64 generation) {
         // Not shown: Run reports the same failure with its own message, when the user asks for it.
@@ -104,6 +110,13 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
         if (imageState_ == ImageState::Prepared && request == warpRequest_) Q_EMIT warpPreviewFailed(m);
     });
 
+    connect(liveWorker_, &LiveEditWorker::ready, this, [this](const LiveResult& r) {
+        if (imageState_ != ImageState::Prepared || r.imageGeneration != imageGeneration_ || editRunning_) return;
+        Q_EMIT liveEditReady(r);
+    });
+    connect(liveWorker_, &LiveEditWorker::failed, this, [this](const QString& m, quint64 request) {
+        if (imageState_ == ImageState::Prepared && request == liveRequest_) Q_EMIT liveEditFailed(m);
+    });
     workerThread_.start();
     heatmapThread_.start();
     warpThread_.start();
@@ -113,6 +126,7 @@ EngineController::~EngineController() {
     if (editCancel_) *editCancel_ = true;
     if (prepareCancel_) *prepareCancel_ = true;
     if (inversionCancel_) *inversionCancel_ = true;
+    liveWorker_->cancel();
     heatmapWorker_->setEnabled(false);
     warpWorker_->setEnabled(false);
     workerThread_.quit();
@@ -124,6 +138,7 @@ EngineController::~EngineController() {
     delete worker_;
     delete heatmapWorker_;
     delete warpWorker_;
+    delete liveWorker_;
 }
 
 void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
@@ -131,8 +146,10 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
     const quint64 generation = ++modelGeneration_;
     modelState_ = ModelState::Loading;
     modelError_.clear();
+    inversionSeconds_ = -1;
     heatmapWorker_->setEnabled(false);
     warpWorker_->setEnabled(false);
+    liveWorker_->cancel();
     if (prepareCancel_) *prepareCancel_ = true;
     cancelInversion();
     if (imageState_ == ImageState::Prepared || imageState_ == ImageState::Preparing)
@@ -148,6 +165,7 @@ void EngineController::prepareImage(const QImage& image, const EditParameters& c
     heatmapWaiting_.reset();  // a point on the previous picture
     warpWaiting_.reset();
     warpWorker_->setPicture(image);
+    liveWorker_->cancel();
     if (prepareCancel_) *prepareCancel_ = true;
     cancelInversion();
     heatmapWorker_->setEnabled(false);
@@ -244,8 +262,25 @@ quint64 EngineController::requestWarpPreview(const std::vector<DragPair>& drags,
     return warpRequest_;
 }
 
+quint64 EngineController::requestLiveEdit(const EditJob& job) {
+    if (editRunning_ || imageState_ != ImageState::Prepared) return 0;
+    LiveJob live;
+    live.edit = job;
+    live.request = ++liveRequest_;
+    live.imageGeneration = imageGeneration_;
+    live.postedNs = steadyNowNs();
+    liveWorker_->post(live);
+    return liveRequest_;
+}
+
+void EngineController::cancelLiveEdit() {
+    ++liveRequest_;  // a late failure of the cancelled one is not shown
+    liveWorker_->cancel();
+}
+
 bool EngineController::startEdit(const EditJob& job) {
     if (editRunning_) return false;
+    cancelLiveEdit();
     editRunning_ = true;
     editCancel_ = std::make_shared<std::atomic<bool>>(false);
     QMetaObject::invokeMethod(worker_, [w = worker_, job, cancel = editCancel_] { w->runEdit(job, cancel); },

@@ -1,6 +1,6 @@
 #pragma once
-// The UI thread's handle on the engine: owns the engine worker's thread, the heatmap thread and
-// the warp preview thread,
+// The UI thread's handle on the engine: owns the engine worker's thread (which also runs live-drag
+// edits), the heatmap thread and the warp preview thread,
 // tracks what is loaded and prepared, and hands every job its own cancel flag. Its destructor
 // cancels whatever runs, then quit()s and wait()s both threads.
 #include "ui/engine_backend.h"
@@ -20,6 +20,7 @@ namespace dragdiff::ui {
 class EngineWorker;
 class HeatmapWorker;
 class WarpPreviewWorker;
+class LiveEditWorker;
 
 class EngineController : public QObject {
     Q_OBJECT
@@ -55,6 +56,9 @@ public:
     // parameters do not touch it. A new picture or model supersedes it too.
     void setEditParameters(const EditParameters& parameters);
     InversionState inversionState() const { return inversionState_; }
+    // Seconds the last computed background inversion took (-1: none measured since the model
+    // loaded): what a live edit costs, roughly, before one has run.
+    double inversionSeconds() const { return inversionSeconds_; }
     const EditParameters& inversionParameters() const { return inversionParameters_; }
 
     // Heatmap of `imagePoint` against the prepared picture. Asked before the picture is prepared,
@@ -68,6 +72,13 @@ public:
     // request's number (increasing).
     quint64 requestWarpPreview(const std::vector<DragPair>& drags, const QImage& mask, const EditParameters& parameters);
 
+    // A live-drag edit (LiveEditWorker): on the engine's thread, newest request only, a newer one
+    // cancelling the edit under way; answered with liveEditReady. Refused (0) while Run's edit
+    // runs or before the picture is prepared. Returns the request's number (increasing).
+    quint64 requestLiveEdit(const EditJob& job);
+    void cancelLiveEdit();
+
+    // Cancels any live edit first: Run's edit is never queued behind one.
     bool startEdit(const EditJob& job);
     void cancelEdit();
     bool editRunning() const { return editRunning_; }
@@ -75,6 +86,7 @@ public:
     EngineWorker* worker() const { return worker_; }
     HeatmapWorker* heatmapWorker() const { return heatmapWorker_; }
     WarpPreviewWorker* warpWorker() const { return warpWorker_; }
+    LiveEditWorker* liveWorker() const { return liveWorker_; }
 
 Q_SIGNALS:
     void modelStateChanged(dragdiff::ui::EngineController::ModelState state);
@@ -86,6 +98,8 @@ Q_SIGNALS:
     void heatmapFailed(const QString& message);
     void warpPreviewReady(const dragdiff::ui::WarpResult& result);
     void warpPreviewFailed(const QString& message);
+    void liveEditReady(const dragdiff::ui::LiveResult& result);
+    void liveEditFailed(const QString& message);
     void editProgress(const dragdiff::ui::EditUpdate& update);
     void editFinished(const dragdiff::ui::EditOutcome& outcome);
     void editFailed(const QString& message);
@@ -106,6 +120,7 @@ private:
     EngineWorker* worker_ = nullptr;
     HeatmapWorker* heatmapWorker_ = nullptr;
     WarpPreviewWorker* warpWorker_ = nullptr;
+    LiveEditWorker* liveWorker_ = nullptr;
 
     ModelState modelState_ = ModelState::None;
     QString modelError_;
@@ -122,6 +137,7 @@ private:
     InversionState inversionState_ = InversionState::None;
     EditParameters inversionParameters_;
     quint64 inversionGeneration_ = 0;
+    double inversionSeconds_ = -1;
     std::shared_ptr<std::atomic<bool>> inversionCancel_;
 
     bool editRunning_ = false;
@@ -130,6 +146,7 @@ private:
     std::optional<std::pair<QPointF, EditParameters>> heatmapWaiting_;
     quint64 warpRequest_ = 0;
     std::optional<WarpJob> warpWaiting_;
+    quint64 liveRequest_ = 0;
 };
 
 }  // namespace dragdiff::ui

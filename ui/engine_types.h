@@ -63,6 +63,23 @@ struct WarpResult {
     double computeMs = 0;         // the engine's call alone
 };
 
+// A live-drag edit request (LiveEditWorker): the edit a Run would make now, with the live
+// parameters, stamped like a warp request.
+struct LiveJob {
+    EditJob edit;
+    quint64 request = 0;
+    quint64 imageGeneration = 0;
+    qint64 postedNs = 0;
+};
+
+struct LiveResult {
+    QImage image;                 // RGBA8888, the edited picture (as EditOutcome::image)
+    quint64 request = 0;
+    quint64 imageGeneration = 0;
+    qint64 postedNs = 0;
+    double computeMs = 0;         // the engine's edit alone
+};
+
 // Now on the steady clock, in nanoseconds (WarpJob::postedNs).
 qint64 steadyNowNs();
 
@@ -73,3 +90,4 @@ Q_DECLARE_METATYPE(dragdiff::ui::EditUpdate)
 Q_DECLARE_METATYPE(dragdiff::ui::EditOutcome)
 Q_DECLARE_METATYPE(dragdiff::ui::HeatmapResult)
 Q_DECLARE_METATYPE(dragdiff::ui::WarpResult)
+Q_DECLARE_METATYPE(dragdiff::ui::LiveResult)

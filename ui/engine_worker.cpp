@@ -27,7 +27,20 @@ QString describeFailure(const std::exception_ptr& error, const QString& what) {
     }
 }
 
-namespace {
+EditRequest toEditRequest(const EditJob& job) {
+    EditRequest request;
+    request.image = toRgbaImage(job.image);
+    request.drags = job.drags;
+    if (!job.mask.isNull() && !maskIsEmpty(job.mask)) {
+        request.mask = toMask(job.mask);
+        if (dragdiff::maskIsBlank(request.mask))
+            throw dragdiff::InvalidRequest("the mask has only faint strokes; paint the area the edit may change "
+                                           "with the mask brush, or clear the mask to allow changes everywhere");
+    }
+    request.parameters = job.parameters;
+    return request;
+}
+
 bool isCancelled(const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
@@ -37,7 +50,6 @@ bool isCancelled(const std::exception_ptr& error) {
         return false;
     }
 }
-}  // namespace
 
 EngineWorker::EngineWorker(std::shared_ptr<EngineBackend> backend) : backend_(std::move(backend)) {}
 
@@ -71,8 +83,10 @@ void EngineWorker::prepareInversion(const QImage& image, const dragdiff::EditPar
                                     std::shared_ptr<std::atomic<bool>> cancel, quint64 generation) {
     if (cancel->load()) return;  // superseded while queued
     try {
-        backend_->prepareInversion(toRgbaImage(image), parameters, cancel.get(), nullptr);
-        Q_EMIT inversionPrepared(generation);
+        QElapsedTimer clock;
+        clock.start();
+        const bool computed = backend_->prepareInversion(toRgbaImage(image), parameters, cancel.get(), nullptr);
+        Q_EMIT inversionPrepared(generation, computed ? clock.elapsed() / 1000.0 : -1.0);
     } catch (...) {
         const auto error = std::current_exception();
         if (!isCancelled(error))
@@ -89,16 +103,7 @@ void EngineWorker::runEdit(const EditJob& job, std::shared_ptr<std::atomic<bool>
     clock.start();
     progressInFlight_ = 0;
     try {
-        EditRequest request;
-        request.image = toRgbaImage(job.image);
-        request.drags = job.drags;
-        if (!job.mask.isNull() && !maskIsEmpty(job.mask)) {
-            request.mask = toMask(job.mask);
-            if (dragdiff::maskIsBlank(request.mask))
-                throw dragdiff::InvalidRequest("the mask has only faint strokes; paint the area the edit may change "
-                                               "with the mask brush, or clear the mask to allow changes everywhere");
-        }
-        request.parameters = job.parameters;
+        const EditRequest request = toEditRequest(job);
         auto progress = [this](const EditProgress& p) {
             // Runs on this thread inside the engine; keep it cheap and never throw.
             if (progressInFlight_.load() >= 2 && p.step != p.totalSteps) return;

@@ -37,7 +37,8 @@ Q_SIGNALS:
     void prepareProgress(int step, int totalSteps, quint64 generation);
     void imagePrepared(quint64 generation);
     void prepareFailed(const QString& message, quint64 generation);
-    void inversionPrepared(quint64 generation);
+    // `seconds`: how long the inversion took, or -1 when it was already there (cached).
+    void inversionPrepared(quint64 generation, double seconds);
     void inversionFailed(const QString& message, quint64 generation);
     void editProgress(const dragdiff::ui::EditUpdate& update);
     void editFinished(const dragdiff::ui::EditOutcome& outcome);
@@ -48,6 +49,11 @@ private:
     std::shared_ptr<EngineBackend> backend_;
     std::atomic<int> progressInFlight_{0};
 };
+
+// The engine's request for an edit job; InvalidRequest for a mask of faint strokes only.
+EditRequest toEditRequest(const EditJob& job);
+// Whether a failed operation was cancelled (Cancelled), not failed.
+bool isCancelled(const std::exception_ptr& error);
 
 // Turns whatever a failed operation threw into a message the user can act on.
 QString describeFailure(const std::exception_ptr& error, const QString& what);

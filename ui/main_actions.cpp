@@ -98,6 +98,10 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
                           "Compare or hold \\ shows the picture beside it"));
     warpPreview->setShortcut(Qt::Key_W);
     warpPreview->setCheckable(true);
+    liveDrag = make(tr("&Live Drag"), "live",
+                    tr("Show the edit while the points are dragged, before Run (L); Run makes the full-quality edit"));
+    liveDrag->setShortcut(Qt::Key_L);
+    liveDrag->setCheckable(true);
     cycleDragMode = make(tr("&Cycle Drag Mode"), "drag-mode",
                          tr("Switch the selected pair between auto, move and reshape (D)"));
     cycleDragMode->setShortcut(Qt::Key_D);
@@ -145,7 +149,7 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     viewMenu = bar->addMenu(tr("&View"));
     viewMenu->addActions({fit, actualSize, zoomIn, zoomOut});
     viewMenu->addSeparator();
-    viewMenu->addActions({toggleHeatmap, toggleMask, warpPreview, compare});
+    viewMenu->addActions({toggleHeatmap, toggleMask, warpPreview, liveDrag, compare});
     QMenu* runMenu = bar->addMenu(tr("&Run"));
     runMenu->addActions({run, cancel});
     QMenu* help = bar->addMenu(tr("&Help"));
@@ -164,7 +168,7 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
     toolBar->addSeparator();
     toolBar->addActions({clearPoints, clearMask});
     toolBar->addSeparator();
-    toolBar->addActions({cycleDragMode, warpPreview});
+    toolBar->addActions({cycleDragMode, warpPreview, liveDrag});
     // The mode button cycles on a click; its arrow opens the three modes.
     if (auto* modeButton = qobject_cast<QToolButton*>(toolBar->widgetForAction(cycleDragMode))) {
         modeButton->setMenu(dragModeMenu);
@@ -178,7 +182,7 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undoStack) : QObject(w
         {pointTool, tr("Points")}, {brushTool, tr("Mask")}, {eraserTool, tr("Eraser")},
         {clearPoints, tr("Clear Points")}, {clearMask, tr("Clear Mask")}, {run, tr("Run")},
         {cancel, tr("Cancel")}, {compare, tr("Compare")}, {cycleDragMode, tr("Mode")},
-        {warpPreview, tr("Warp")}};
+        {warpPreview, tr("Warp")}, {liveDrag, tr("Live")}};
     for (const auto& [action, text] : shortText) action->setIconText(text);
     refreshIcons();
 }

@@ -46,6 +46,7 @@ public:
     QAction* toggleHeatmap = nullptr;
     QAction* toggleMask = nullptr;
     QAction* warpPreview = nullptr;  // W: the picture warped by the pairs' displacement field
+    QAction* liveDrag = nullptr;     // L: the edit follows the points while they are dragged
     // The selected pair's drag mode: D cycles auto → move → reshape; Edit ▸ Drag Mode sets one.
     QAction* cycleDragMode = nullptr;
     QAction* modeAuto = nullptr;

@@ -7,6 +7,7 @@
 #include "ui/document.h"
 #include "ui/icons.h"
 #include "ui/image_convert.h"
+#include "ui/live_drag.h"
 #include "ui/main_actions.h"
 #include "ui/mask_brush_tool.h"
 #include "ui/message_banner.h"
@@ -257,6 +258,20 @@ void MainWindow::connectEngine() {
     connect(engine_, &EngineController::heatmapFailed, this, [this](const QString& m) { message_->setText(m); });
     warpPreviewer_ = new WarpPreviewer(document_, canvas_, engine_, this);
     connect(warpPreviewer_, &WarpPreviewer::failed, this, [this](const QString& m) { message_->setText(m); });
+    liveDrag_ = new LiveDrag(document_, canvas_, engine_, warpPreviewer_, this);
+    connect(liveDrag_, &LiveDrag::failed, this, [this](const QString& m) { message_->setText(m); });
+    connect(liveDrag_, &LiveDrag::statusChanged, this, [this](const QString& text) {
+        if (!text.isEmpty() && !running_) message_->setText(text);
+    });
+    connect(actions_->liveDrag, &QAction::toggled, this, [this](bool on) {
+        liveDrag_->setEnabled(on);
+        settings::setValue("view/liveDrag", on);
+        updateActions();  // Compare then sets the live result against the picture
+        if (!on) message_->setText(tr("Live drag off."));
+        else if (document_->completePairCount() == 0)
+            message_->setText(tr("Live drag on: drag a target and the edit follows it."));
+    });
+    actions_->liveDrag->setChecked(settings::value("view/liveDrag", false).toBool());
     connect(document_, &Document::imageChanged, this, [this] {
         engine_->prepareImage(document_->image(), document_->parameters());
     });
@@ -711,7 +726,8 @@ void MainWindow::updateActions() {
     side_->runButton()->setEnabled(has && idle);
     a->cancel->setEnabled(running_ && !cancelling_);
     // Compare: the picture before the last edit, or, with the warp preview on, the warp against the picture.
-    const bool comparable = !document_->previousImage().isNull() || a->warpPreview->isChecked();
+    const bool comparable =
+        !document_->previousImage().isNull() || a->warpPreview->isChecked() || a->liveDrag->isChecked();
     a->compare->setEnabled(comparable);
     if (!comparable && a->compare->isChecked()) a->compare->setChecked(false);
     a->warpPreview->setEnabled(has);

@@ -23,6 +23,7 @@ class PointTool;
 class RecentFiles;
 class SidePanel;
 class WarpPreviewer;
+class LiveDrag;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -67,6 +68,7 @@ public:
     QProgressBar* progressBar() const { return progress_; }
     Autosave* autosave() const { return autosave_; }
     WarpPreviewer* warpPreviewer() const { return warpPreviewer_; }
+    LiveDrag* liveDrag() const { return liveDrag_; }
     PairModeSwitch* pairModeSwitch() const { return modeSwitch_; }
     static QString sampleImagePath();
 
@@ -112,6 +114,7 @@ private:
     RecentFiles* recent_ = nullptr;
     Autosave* autosave_ = nullptr;
     WarpPreviewer* warpPreviewer_ = nullptr;
+    LiveDrag* liveDrag_ = nullptr;
     PairModeSwitch* modeSwitch_ = nullptr;
     std::unique_ptr<PointTool> pointTool_;
     std::unique_ptr<MaskBrushTool> brushTool_;

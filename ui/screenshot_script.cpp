@@ -3,6 +3,7 @@
 #include "ui/canvas.h"
 #include "ui/document.h"
 #include "ui/image_convert.h"
+#include "ui/live_drag.h"
 #include "ui/main_actions.h"
 #include "ui/main_window.h"
 #include "ui/mask_brush_tool.h"
@@ -161,6 +162,15 @@ int ScreenshotScript::run(const QString& outputDir) {
     window.actions()->compare->setChecked(false);
     canvas->setSplitPosition(0.5);
     window.actions()->warpPreview->setChecked(false);
+    // Live drag (L): the same pairs, edited by the model (no guidance) in place of the warp.
+    window.actions()->liveDrag->setChecked(true);
+    LiveDrag* live = window.liveDrag();
+    check(settleUntil([&] { return live->lastShown() > 0 && live->lastShown() == live->lastRequest(); }, 60000),
+          "the live result arrives");
+    std::printf("live drag: %.0f ms from the change to the canvas (%.0f ms in the engine)\n", live->lastLatencyMs(),
+                live->lastComputeMs());
+    failures += !grab(&window, outputDir, "05b-live-drag");
+    window.actions()->liveDrag->setChecked(false);
     doc->undoStack()->undo();  // the pairs
     doc->undoStack()->undo();  // the mask comes back
     canvas->setSelectedPair(0);

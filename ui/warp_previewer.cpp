@@ -28,7 +28,7 @@ void WarpPreviewer::setVisible(bool visible) {
 
 bool WarpPreviewer::wanted() const {
     if (!document_->hasImage() || document_->completePairCount() == 0) return false;
-    if (visible_) return true;
+    if (visible_ || canvas_->liveMode()) return true;  // live mode shows the warp between answers
     const DragPoints& pts = document_->points();
     return std::any_of(pts.begin(), pts.end(), [](const DragPoint& p) { return p.hasTarget && p.mode == DragMode::Auto; });
 }

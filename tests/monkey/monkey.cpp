@@ -442,11 +442,12 @@ void Monkey::maskFiles() {
 
 void Monkey::toggleView() {
     MainActions* a = window_.actions();
-    switch (uniform(0, 5)) {
+    switch (uniform(0, 6)) {
     case 0: trigger(a->toggleHeatmap); break;
     case 1: trigger(a->compare); break;
     case 2: trigger(a->warpPreview); break;
     case 3: trigger(a->toggleMask); break;
+    case 5: trigger(a->liveDrag); break;
     case 4: {
         QTest::keyPress(window_.canvas(), Qt::Key_Backslash);
         QTest::qWait(uniform(0, 100));

@@ -4,7 +4,9 @@
 #include "support/catch_compat.h"
 
 #include <QApplication>
+#include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 
 namespace {
 QtMessageHandler previousHandler = nullptr;
@@ -23,5 +25,10 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("DragDiffTest");
     QApplication::setOrganizationName("DragDiffTest");
+    // Each test process keeps its settings to itself: ctest runs test cases side by side, and a
+    // mode one of them switches on (live drag, say) must not start in another's window.
+    QTemporaryDir settingsDir;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
     return Catch::Session().run(argc, argv);
 }

@@ -75,6 +75,11 @@ std::vector<DragPair> FakeBackend::lastEditDrags() const {
     return lastEditDrags_;
 }
 
+EditParameters FakeBackend::lastEditParameters() const {
+    std::lock_guard lock(mutex_);
+    return lastEditParameters_;
+}
+
 std::vector<DragPair> FakeBackend::lastWarpDrags() const {
     std::lock_guard lock(mutex_);
     return lastWarpDrags_;
@@ -126,6 +131,7 @@ EditResult FakeBackend::edit(const EditRequest& request, const ProgressCallback&
     {
         std::lock_guard lock(mutex_);
         lastEditDrags_ = request.drags;
+        lastEditParameters_ = request.parameters;
     }
     if (request.drags.empty()) throw InvalidRequest("no drags");
     RgbaImage out = request.image;

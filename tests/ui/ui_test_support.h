@@ -43,6 +43,7 @@ public:
     mutable std::atomic<int> warpCalls{0};
     // What the last edit and the last warp preview were asked with (any thread).
     std::vector<DragPair> lastEditDrags() const;
+    EditParameters lastEditParameters() const;
     std::vector<DragPair> lastWarpDrags() const;
     int inversionStageMs = 0;  // each of the five inversion stages takes this long
     std::atomic<int> inversionCalls{0};
@@ -66,6 +67,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::vector<DragPair> lastEditDrags_;
+    EditParameters lastEditParameters_;
     EditParameters lastPrepared_;
     mutable std::vector<DragPair> lastWarpDrags_;
     mutable RgbaImage prepared_;  // guarded by mutex_
