@@ -31,17 +31,13 @@ using namespace dragdiff::ui::test;
 
 namespace {
 
-void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
-    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
-    QApplication::sendEvent(w, &e);
-}
-
 bool liveUpToDate(MainWindow& window) {
     const LiveDrag* live = window.liveDrag();
     return live->lastRequest() > 0 && live->lastShown() == live->lastRequest() && window.canvas()->showingLive();
 }
 
-// The longest the UI thread went without running a 5 ms timer while `work` waited on the event loop.
+// The longest gap between two runs of a 5 ms timer on the UI thread since it was made: how long
+// the UI thread was held.
 struct StallMeter {
     QTimer timer;
     QElapsedTimer clock;
@@ -58,18 +54,6 @@ struct StallMeter {
         timer.start();
     }
 };
-
-double meanDifference(const QImage& a, const QImage& b, const QRect& rect) {
-    double sum = 0;
-    int n = 0;
-    for (int y = rect.top(); y <= rect.bottom(); ++y)
-        for (int x = rect.left(); x <= rect.right(); ++x) {
-            const QColor p = a.pixelColor(x, y), q = b.pixelColor(x, y);
-            sum += std::abs(p.red() - q.red()) + std::abs(p.green() - q.green()) + std::abs(p.blue() - q.blue());
-            n += 3;
-        }
-    return n ? sum / n : 0;
-}
 
 }  // namespace
 

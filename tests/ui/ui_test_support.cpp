@@ -276,4 +276,21 @@ void PictureWindow::addPair(QPointF handle, QPointF target) {
     clickImage(*window, target);
 }
 
+void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(w, &e);
+}
+
+double meanDifference(const QImage& a, const QImage& b, const QRect& rect) {
+    double sum = 0;
+    int n = 0;
+    for (int y = rect.top(); y <= rect.bottom(); ++y)
+        for (int x = rect.left(); x <= rect.right(); ++x) {
+            const QColor p = a.pixelColor(x, y), q = b.pixelColor(x, y);
+            sum += std::abs(p.red() - q.red()) + std::abs(p.green() - q.green()) + std::abs(p.blue() - q.blue());
+            n += 3;
+        }
+    return n ? sum / n : 0;
+}
+
 }  // namespace dragdiff::ui::test

@@ -4,7 +4,10 @@
 #include "ui/engine_backend.h"
 #include "ui/main_window.h"
 
+#include <QEvent>
+#include <QImage>
 #include <QPointF>
+#include <QRect>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -89,6 +92,11 @@ void showWindow(MainWindow& window);
 // Mouse input at image coordinates on the canvas.
 void clickImage(MainWindow& window, QPointF imagePoint, Qt::MouseButton button = Qt::LeftButton);
 void dragImage(MainWindow& window, QPointF from, QPointF to, int steps = 8);
+// One mouse event at widget coordinates, sent at once (no event-loop turn).
+void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons);
+
+// Mean absolute difference per channel over `rect` (image pixels), `a` and `b` of the same size.
+double meanDifference(const QImage& a, const QImage& b, const QRect& rect);
 
 // Processes events until `done` or the timeout; returns `done()`.
 bool waitFor(const std::function<bool()>& done, int timeoutMs = 5000);

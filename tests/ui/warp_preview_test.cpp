@@ -51,23 +51,6 @@ QColor shownAt(MainWindow& window, QPointF p) {
     return c->grab().toImage().pixelColor(c->imageToWidget(p + QPointF(0.5, 0.5)).toPoint());
 }
 
-void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
-    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
-    QApplication::sendEvent(w, &e);
-}
-
-// Mean absolute difference per channel over `rect` (image pixels), `a` and `b` of the same size.
-double meanDifference(const QImage& a, const QImage& b, const QRect& rect) {
-    double sum = 0;
-    int n = 0;
-    for (int y = rect.top(); y <= rect.bottom(); ++y)
-        for (int x = rect.left(); x <= rect.right(); ++x) {
-            const QColor p = a.pixelColor(x, y), q = b.pixelColor(x, y);
-            sum += std::abs(p.red() - q.red()) + std::abs(p.green() - q.green()) + std::abs(p.blue() - q.blue());
-            n += 3;
-        }
-    return n ? sum / n : 0;
-}
 
 }  // namespace
 
