@@ -70,6 +70,26 @@ TEST_CASE("Pillow resampling: hand-computed cases", "[unit][imgvar]") {
     CHECK_THROWS_AS(models::pilResize(flat, 0, 10, 3), InvalidRequest);
 }
 
+TEST_CASE("CLIPImageProcessor refuses sizes no CLIP encoder reads (fuzz_image_processor finding)", "[unit][imgvar]") {
+    // {"size": 2000000000} made resize() convert 2.7e9 to int (undefined behaviour, UBSan); a
+    // size of 30000 took over a minute of preprocessing for one small picture, and gigabytes.
+    for (const char* text : {R"({"size": 2000000000, "crop_size": 224})", R"({"size": 30000, "crop_size": 224})",
+                             R"({"size": {"shortest_edge": 1025}})", R"({"size": {"height": 224, "width": 5000}})",
+                             R"({"size": 224, "crop_size": {"height": 60000, "width": 60000}})",
+                             R"({"crop_size": 1025, "do_resize": false})"}) {
+        INFO(text);
+        CHECK_THROWS_AS(readConfig(text), LoadError);
+        CHECK_THROWS_WITH(readConfig(text), Catch::Contains("is over 1024 pixels"));
+    }
+    // The limit itself and what a step that is off ignores still read.
+    CHECK(readConfig(R"({"size": 1024, "crop_size": 1024})").shortestEdge == 1024);
+    CHECK_FALSE(readConfig(R"({"size": 5000, "do_resize": false, "crop_size": 5000, "do_center_crop": false})").doResize);
+    // A picture so long that its resized side would not fit an int is refused, not wrapped around.
+    const models::CLIPImageProcessor processor(readConfig(R"({"size": 1024, "do_center_crop": false})"));
+    const cv::Mat line(1, 2100000, CV_8UC3, cv::Scalar(1, 2, 3));
+    CHECK_THROWS_AS(processor.resize(line), InvalidRequest);
+}
+
 TEST_CASE("CLIPImageProcessor: shortest edge, centre crop with zero padding, normalisation", "[unit][imgvar]") {
     auto config = readConfig(R"({"size": 8, "crop_size": 8, "image_mean": [0, 0, 0], "image_std": [1, 1, 1]})");
     const models::CLIPImageProcessor processor(config);
