@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <limits>
 #include <utility>
 
 namespace dragdiff::models {
@@ -233,9 +232,11 @@ cv::Mat CLIPImageProcessor::resize(const cv::Mat& rgb8) const {
         const int shortSide = std::min(w, h), longSide = std::max(w, h);
         const int newShort = config_.shortestEdge;
         const double newLong = static_cast<double>(int64_t(newShort) * longSide) / shortSide;
-        if (!(newLong < static_cast<double>(std::numeric_limits<int>::max())))
+        if (!(newLong <= kMaxResizedSide))
             throw InvalidRequest("CLIP image processor: a " + std::to_string(w) + "x" + std::to_string(h) +
-                                 " picture resized to a shortest edge of " + std::to_string(newShort) + " is too long");
+                                 " picture resized to a shortest edge of " + std::to_string(newShort) +
+                                 " would be over " + std::to_string(kMaxResizedSide) +
+                                 " pixels long; crop the picture to a less elongated shape");
         height = w <= h ? static_cast<int>(newLong) : newShort;
         width = w <= h ? newShort : static_cast<int>(newLong);
     }

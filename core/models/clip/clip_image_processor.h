@@ -14,8 +14,11 @@
 
 namespace dragdiff::models {
 
-// The largest size and crop_size read() accepts (CLIP image encoders read 224 to 448 pixels).
-constexpr int kMaxProcessorSide = 1024;
+// The largest size and crop_size read() accepts (CLIP image encoders read 224 to 448 pixels), and
+// the longest side resize() makes: a picture so elongated that its resized long side would pass
+// it is refused (the Pillow-exact resize costs seconds per megapixel; fuzz_image_processor).
+constexpr int kMaxProcessorSide = 448;
+constexpr int kMaxResizedSide = 4 * kMaxProcessorSide;
 
 // CLIPImageProcessor defaults. read() takes both formats in use: the legacy CLIPFeatureExtractor
 // one (`size` and `crop_size` plain ints) and the one save_pretrained writes now (`size`
