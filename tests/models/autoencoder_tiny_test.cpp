@@ -243,6 +243,41 @@ TEST_CASE("AutoencoderTiny loader errors name the file and what is wrong", "[uni
     }
 }
 
+TEST_CASE("AutoencoderTiny refuses configs it cannot build or run before allocating (fuzz_taesd findings)", "[unit][taesd]") {
+    test::TempDir dir;
+    at::manual_seed(29);
+    RefConfig c;
+    const Tensors w = randomWeights(c);
+    const std::string folder = writeFolder(dir, c, w);
+    auto withConfig = [&](const std::function<void(nlohmann::json&)>& change) {
+        auto j = configJson(c);
+        change(j);
+        test::writeBytes(folder + "/config.json", j.dump());
+        return test::requireLoadError([&] { models::loadAutoencoderTiny(folder); });
+    };
+    // 65536 channels: a 154 GB allocation for each convolution (ASan: out of memory) before the
+    // weights were looked at; now the model's size is checked against the file's first.
+    CHECK_THAT(withConfig([](nlohmann::json& j) {
+                   j["encoder_block_out_channels"] = j["decoder_block_out_channels"] = std::vector<int>(4, 65536);
+               }),
+               Catch::Contains("config.json describes has") && Catch::Contains("far more than"));
+    // No config: the latent channels come from the first convolution, here [0, 999999, 3, 3]
+    // (no data at all): a 2.3 GB convolution.
+    io::writeSafetensors(dir.file("latent.safetensors"), {{"decoder.layers.0.weight", at::zeros({0, 999999, 3, 3})}});
+    CHECK_THAT(test::requireLoadError([&] { models::loadAutoencoderTiny(dir.file("latent.safetensors")); }),
+               Catch::Contains("999999 latent channels") && Catch::Contains("far more than"));
+    // upsampling_scaling_factor 100000 over 4 levels: latentScale() overflowed int (UBSan).
+    CHECK_THAT(withConfig([](nlohmann::json& j) { j["upsampling_scaling_factor"] = 100000; }),
+               Catch::Contains("upsamples latents more than 64x"));
+    // Channel counts that change between levels built a model whose decode threw a LibTorch
+    // error (a shape mismatch) at the first preview: refused at load, as diffusers cannot run it.
+    CHECK_THAT(withConfig([](nlohmann::json& j) { j["decoder_block_out_channels"] = {8, 8, 8, 16}; }),
+               Catch::Contains("must all be equal"));
+    // The folder itself still loads.
+    test::writeBytes(folder + "/config.json", configJson(c).dump());
+    CHECK(models::loadAutoencoderTiny(folder)->latentScale() == 8);
+}
+
 // Preview cost, one thread: TAESD against the full SD VAE decoder (random weights; the cost does
 // not depend on them). Hidden: run with `test_models "[.perf]"` or by name.
 TEST_CASE("AutoencoderTiny preview decode cost at 512 and 1024 px", "[.perf][taesd]") {

@@ -70,6 +70,28 @@ TEST_CASE("Pillow resampling: hand-computed cases", "[unit][imgvar]") {
     CHECK_THROWS_AS(models::pilResize(flat, 0, 10, 3), InvalidRequest);
 }
 
+TEST_CASE("CLIPImageProcessor refuses sizes no CLIP encoder reads (fuzz_image_processor finding)", "[unit][imgvar]") {
+    // {"size": 2000000000} made resize() convert 2.7e9 to int (undefined behaviour, UBSan); a
+    // size of 30000 took over a minute of preprocessing for one small picture, and gigabytes.
+    for (const char* text : {R"({"size": 2000000000, "crop_size": 224})", R"({"size": 30000, "crop_size": 224})",
+                             R"({"size": {"shortest_edge": 449}})", R"({"size": {"shortest_edge": 958}, "crop_size": {"height": 494, "width": 224}})", R"({"size": {"height": 224, "width": 5000}})",
+                             R"({"size": 224, "crop_size": {"height": 60000, "width": 60000}})",
+                             R"({"crop_size": 449, "do_resize": false})"}) {
+        INFO(text);
+        CHECK_THROWS_AS(readConfig(text), LoadError);
+        CHECK_THROWS_WITH(readConfig(text), Catch::Contains("is over 448 pixels"));
+    }
+    // The limit itself and what a step that is off ignores still read.
+    CHECK(readConfig(R"({"size": 448, "crop_size": 448})").shortestEdge == 448);
+    CHECK_FALSE(readConfig(R"({"size": 5000, "do_resize": false, "crop_size": 5000, "do_center_crop": false})").doResize);
+    // A picture so elongated that its resized long side would pass 1792 pixels is refused (a 6x31
+    // picture at 958 took 4 s), and one so long that the side would not fit an int is not wrapped around.
+    const models::CLIPImageProcessor processor(readConfig(R"({"size": 448, "do_center_crop": false})"));
+    CHECK_THROWS_WITH(processor.resize(cv::Mat(31, 6, CV_8UC3, cv::Scalar(1, 2, 3))), Catch::Contains("over 1792 pixels long"));
+    CHECK_THROWS_AS(processor.resize(cv::Mat(1, 2100000, CV_8UC3, cv::Scalar(1, 2, 3))), InvalidRequest);
+    CHECK(processor.resize(cv::Mat(16, 64, CV_8UC3, cv::Scalar(1, 2, 3))).size() == cv::Size(1792, 448));
+}
+
 TEST_CASE("CLIPImageProcessor: shortest edge, centre crop with zero padding, normalisation", "[unit][imgvar]") {
     auto config = readConfig(R"({"size": 8, "crop_size": 8, "image_mean": [0, 0, 0], "image_std": [1, 1, 1]})");
     const models::CLIPImageProcessor processor(config);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <utility>
 
 namespace dragdiff::models {
 namespace {
@@ -180,6 +181,14 @@ CLIPImageProcessorConfig CLIPImageProcessorConfig::read(const io::ConfigReader& 
         throw LoadError("'" + r.file() + "': size must be positive");
     if (c.doCenterCrop && (c.cropHeight <= 0 || c.cropWidth <= 0))
         throw LoadError("'" + r.file() + "': crop_size must be positive");
+    // CLIP image encoders read 224 to 448 pixel pictures; a larger size is a broken file, and
+    // preprocessing with it would take minutes and gigabytes (fuzz_image_processor).
+    for (const auto& [key, v] : {std::pair{"size", c.doResize ? std::max({c.shortestEdge, c.resizeHeight, c.resizeWidth}) : 0},
+                                 std::pair{"crop_size", c.doCenterCrop ? std::max(c.cropHeight, c.cropWidth) : 0}})
+        if (v > kMaxProcessorSide)
+            throw LoadError("'" + r.file() + "': " + key + " " + std::to_string(v) + " is over " +
+                            std::to_string(kMaxProcessorSide) + " pixels; CLIP image encoders read 224 to 448 pixel "
+                            "pictures: the file is not a CLIP image processor's config");
     if (c.imageMean.size() != 3 || c.imageStd.size() != 3)
         throw LoadError("'" + r.file() + "': image_mean and image_std need one value per RGB channel (3 each)");
     for (double s : c.imageStd)
@@ -222,9 +231,14 @@ cv::Mat CLIPImageProcessor::resize(const cv::Mat& rgb8) const {
         const int h = rgb8.rows, w = rgb8.cols;
         const int shortSide = std::min(w, h), longSide = std::max(w, h);
         const int newShort = config_.shortestEdge;
-        const int newLong = static_cast<int>(static_cast<double>(int64_t(newShort) * longSide) / shortSide);
-        height = w <= h ? newLong : newShort;
-        width = w <= h ? newShort : newLong;
+        const double newLong = static_cast<double>(int64_t(newShort) * longSide) / shortSide;
+        if (!(newLong <= kMaxResizedSide))
+            throw InvalidRequest("CLIP image processor: a " + std::to_string(w) + "x" + std::to_string(h) +
+                                 " picture resized to a shortest edge of " + std::to_string(newShort) +
+                                 " would be over " + std::to_string(kMaxResizedSide) +
+                                 " pixels long; crop the picture to a less elongated shape");
+        height = w <= h ? static_cast<int>(newLong) : newShort;
+        width = w <= h ? newShort : static_cast<int>(newLong);
     }
     return pilResize(rgb8, width, height, config_.resample);
 }

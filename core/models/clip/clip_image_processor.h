@@ -14,9 +14,16 @@
 
 namespace dragdiff::models {
 
+// The largest size and crop_size read() accepts (CLIP image encoders read 224 to 448 pixels), and
+// the longest side resize() makes: a picture so elongated that its resized long side would pass
+// it is refused (the Pillow-exact resize costs seconds per megapixel; fuzz_image_processor).
+constexpr int kMaxProcessorSide = 448;
+constexpr int kMaxResizedSide = 4 * kMaxProcessorSide;
+
 // CLIPImageProcessor defaults. read() takes both formats in use: the legacy CLIPFeatureExtractor
 // one (`size` and `crop_size` plain ints) and the one save_pretrained writes now (`size`
-// {"shortest_edge": N} or {"height", "width"}, `crop_size` {"height", "width"}). Unknown keys are ignored.
+// {"shortest_edge": N} or {"height", "width"}, `crop_size` {"height", "width"}). Unknown keys are
+// ignored; sizes over kMaxProcessorSide are a LoadError.
 struct CLIPImageProcessorConfig {
     bool doResize = true;
     int shortestEdge = 224;       // size: the shortest edge after resizing (0 when size gives height/width)

@@ -10,7 +10,9 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/upsampling.h>
 
+#include <algorithm>
 #include <cctype>
+#include <functional>
 #include <filesystem>
 #include <memory>
 
@@ -26,6 +28,8 @@ torch::nn::Conv2d conv3x3(int64_t in, int64_t out, bool bias = true, int64_t str
 
 torch::nn::ReLU relu() { return torch::nn::ReLU(torch::nn::ReLUOptions(/*inplace=*/true)); }
 
+constexpr int kMaxLatentScale = 64;  // image pixels per latent pixel (TAESD: 8)
+
 void checkConfig(const AutoencoderTinyConfig& c) {
     auto positive = [](const std::vector<int>& v) {
         for (int x : v)
@@ -38,11 +42,43 @@ void checkConfig(const AutoencoderTinyConfig& c) {
     if (!positive(c.decoderBlockOutChannels) || c.decoderBlockOutChannels.size() != c.numDecoderBlocks.size())
         throw InvalidRequest("AutoencoderTiny config: decoder_block_out_channels and num_decoder_blocks must be "
                              "non-empty lists of the same length");
+    // diffusers' EncoderTiny and DecoderTiny keep the channel count from level to level (each
+    // level's convolutions take its own count): other lists build a model that cannot run.
+    for (const auto* channels : {&c.encoderBlockOutChannels, &c.decoderBlockOutChannels})
+        if (std::adjacent_find(channels->begin(), channels->end(), std::not_equal_to<>()) != channels->end())
+            throw InvalidRequest("AutoencoderTiny config: the block_out_channels of a list must all be equal "
+                                 "(TAESD's levels keep their channel count; diffusers cannot run other lists either)");
     for (const auto* blocks : {&c.numEncoderBlocks, &c.numDecoderBlocks})
         for (int n : *blocks)
             if (n < 0 || n > 64) throw InvalidRequest("AutoencoderTiny config: a block count is out of range");
     if (c.inChannels <= 0 || c.outChannels <= 0 || c.latentChannels <= 0 || c.upsamplingScalingFactor < 1)
         throw InvalidRequest("AutoencoderTiny config: channel counts and upsampling_scaling_factor must be positive");
+    int64_t scale = 1;
+    for (size_t i = 1; i < c.numDecoderBlocks.size(); ++i)
+        if ((scale *= c.upsamplingScalingFactor) > kMaxLatentScale)
+            throw InvalidRequest("AutoencoderTiny config: upsampling_scaling_factor " +
+                                 std::to_string(c.upsamplingScalingFactor) + " over " +
+                                 std::to_string(c.numDecoderBlocks.size()) + " levels upsamples latents more than " +
+                                 std::to_string(kMaxLatentScale) + "x (TAESD: 2 over 4 levels, 8x)");
+}
+
+// The number of weights of AutoencoderTiny(c, withEncoder), counted from the config (c passes
+// checkConfig), as a double: it may be far beyond what can be allocated.
+double parameterCount(const AutoencoderTinyConfig& c, bool withEncoder) {
+    auto conv = [](double in, double out, bool bias) { return 9 * in * out + (bias ? out : 0); };
+    auto block = [&](double ch) { return 3 * conv(ch, ch, true); };
+    double n = conv(c.latentChannels, c.decoderBlockOutChannels[0], true);
+    for (size_t i = 0; i < c.numDecoderBlocks.size(); ++i) {
+        const double ch = c.decoderBlockOutChannels[i];
+        const bool last = i + 1 == c.numDecoderBlocks.size();
+        n += c.numDecoderBlocks[i] * block(ch) + conv(ch, last ? c.outChannels : ch, last);
+    }
+    if (!withEncoder) return n;
+    for (size_t i = 0; i < c.numEncoderBlocks.size(); ++i) {
+        const double ch = c.encoderBlockOutChannels[i];
+        n += (i == 0 ? conv(c.inChannels, ch, true) : conv(ch, ch, false)) + c.numEncoderBlocks[i] * block(ch);
+    }
+    return n + conv(c.encoderBlockOutChannels.back(), c.latentChannels, true);
 }
 
 // TAESD's own decoder file: Sequential(Clamp, conv, ReLU, Block, ...) saved without a prefix, so
@@ -230,10 +266,30 @@ AutoencoderTiny loadAutoencoderTiny(const std::string& path, at::ScalarType dtyp
         throw InvalidRequest("AutoencoderTiny: cannot run in " + std::string(c10::toString(dtype)));
     AutoencoderTiny model{nullptr};
     try {
-        model = AutoencoderTiny(config, withEncoder);
+        checkConfig(config);
     } catch (const InvalidRequest& e) {
         throw LoadError("'" + path + "': " + e.what());
     }
+    // Every weight of the model must come from the file: a config (or a first convolution's shape)
+    // that describes a far larger model is refused before anything that large is allocated (a
+    // near miss is left to loadIntoModule, which names the missing or mis-shaped tensor).
+    double stored = 0;
+    for (const auto& e : file->entries()) {
+        double elements = 1;
+        for (int64_t d : e.shape) elements *= static_cast<double>(d);
+        stored += elements;
+    }
+    const double needed = parameterCount(config, withEncoder);
+    if (needed > 2 * stored + (1 << 20))
+        throw LoadError("'" + path + "': " +
+                        (folder ? std::string("the TAESD its config.json describes")
+                                : "a TAESD with " + std::to_string(config.latentChannels) +
+                                      " latent channels (the first convolution's inputs)") +
+                        " has " + std::to_string(static_cast<long long>(std::min(needed, 9e18))) +
+                        " weights, far more than the " + std::to_string(static_cast<long long>(stored)) +
+                        " numbers in '" + weightsPath + "'; the weights do not belong to that model "
+                        "(latent_channels, block_out_channels or block counts differ)");
+    model = AutoencoderTiny(config, withEncoder);
     WeightSet weights;
     if (original) weights = originalDecoderWeights(file);
     else weights.addFile(file);
