@@ -57,6 +57,7 @@ TEST_CASE("a whole edit runs on the device chosen at runtime", "[engine][device]
     request.image = image;
     request.drags = {DragPair{{0.35 * image.width, 0.5 * image.height}, {0.55 * image.width, 0.5 * image.height}}};
     request.parameters.steps = 12;
+    request.parameters.guidanceWeight = 320;  // off by default: the backward pass must run on the device too
     int previews = 0;
     const EditResult result = engine.edit(request, [&](const EditProgress& p) { previews += !p.preview.empty(); });
     CHECK(result.image.width == image.width);

@@ -18,13 +18,13 @@ using namespace dragdiff;
 
 namespace {
 
-
 EditRequest request(PointF target = {36, 24}) {
     EditRequest r;
     r.image = test::discScene(64, 48);
     r.drags = {{{21, 24}, target}};
     r.parameters.steps = 10;
     r.parameters.strength = 0.6;
+    r.parameters.guidanceWeight = 320;  // guided steps too (off by default), so every phase is counted
     return r;
 }
 

@@ -247,6 +247,10 @@ const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std:
         {"softmax", {{"heatmap_mode", "softmax"}}},
         {"block1", {{"feature_block", "1"}}},
         {"no-guidance", {{"guidance_weight", "0"}}},
+        // The reference method's energies guiding the denoising, off by default since issue 17.
+        {"guidance", {{"guidance_weight", "320"}}},
+        // The defaults before issue 17 cut the passes: 50 steps, guided.
+        {"before-passes", {{"steps", "50"}, {"guidance_weight", "320"}}},
         {"share-attention", {{"share_attention", "true"}}},
     };
     return table;
