@@ -5,6 +5,8 @@
 #include "ui/engine_controller.h"
 #include "ui/warp_previewer.h"
 
+#include <cmath>
+
 namespace dragdiff::ui {
 
 EditParameters LiveDrag::liveParameters(EditParameters parameters) {
@@ -89,10 +91,18 @@ void LiveDrag::refresh() {
         setStatus(slowText());
         return;
     }
-    setStatus(tr("Live drag: the result follows the points; Run makes the full-quality edit."));
     EditJob job;
-    job.image = document_->image();
     job.drags = completeDrags(document_->points());
+    // A target dragged across its handle passes over it: said here, not sent to fail in the engine.
+    for (size_t i = 0; i < job.drags.size(); ++i)
+        if (std::hypot(job.drags[i].target.x - job.drags[i].handle.x, job.drags[i].target.y - job.drags[i].handle.y) < 0.5) {
+            engine_->cancelLiveEdit();
+            setStatus(tr("Live drag waits: pair %1's target is on its handle; drag it to where the part should go.")
+                          .arg(i + 1));
+            return;
+        }
+    setStatus(tr("Live drag: the result follows the points; Run makes the full-quality edit."));
+    job.image = document_->image();
     job.mask = document_->hasMask() ? document_->mask() : QImage();
     job.parameters = liveParameters(document_->parameters());
     if (const quint64 request = engine_->requestLiveEdit(job)) lastRequest_ = request;

@@ -152,6 +152,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
     // 3-5. Geometry and the handles' heatmaps on the original branch's own trajectory (at the
     // start step's noise level small models' features are too noisy to delimit a part).
+    const auto partsStart = Clock::now();
     DragGeometry geo = geometryOf(request, work, ls, c.h, c.w, p.device);
     if (!request.mask.empty()) c.userMask = maskToLatent(request.mask, work.content, work.rgb.size(), ls, p.device);
     int jFeat = startIdx;
@@ -179,6 +180,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
                 for (size_t i : warp.pairs) geo.targetsNormalized[int64_t(i)] = reshapedCentroid(heatsPart[i], warp);
     }
     const at::Tensor editable = editableRegion(c, move);
+    result.timings["parts"] = secondsSince(partsStart);  // features, heatmaps, identification, fields
 
     const int denoiseSteps = N - startIdx;
     const int moveEnd = move ? startIdx + int(std::lround(prm.moveSteps * denoiseSteps)) : startIdx;

@@ -126,6 +126,21 @@ TEST_CASE("L turns live drag on: the edit follows a dragged target, the document
     // Compare shows the live result against the picture.
     REQUIRE(a->compare->isEnabled());
 
+    // A target dragged onto its handle: no edit is asked (the engine would refuse it), the status
+    // bar says why, and the result comes back once the target moves off.
+    {
+        DragPoints onHandle = doc->points();
+        onHandle[0].target = onHandle[0].handle;
+        const int callsNow = w.backend->editCalls.load();
+        doc->changePoints(onHandle, "test");
+        QTest::qWait(100);
+        CHECK(w.backend->editCalls.load() == callsNow);
+        CHECK(window.liveDrag()->statusText().contains("target is on its handle"));
+        CHECK_FALSE(canvas->showingLive());
+        doc->undoStack()->undo();
+        REQUIRE(waitFor([&] { return liveUpToDate(window); }));
+    }
+
     // Turning live off while an edit runs cancels it; the picture is shown again.
     w.backend->stepMs = 100;
     const int stepsRunBefore = w.backend->stepsRun.load();
