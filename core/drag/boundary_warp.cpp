@@ -109,6 +109,8 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, P
     const double width = std::clamp(0.5 * (shoulder(-1) + shoulder(1)), kMinWidth * side, kMaxWidth * side);
     const double depthLimit = std::max(reach * length, 2.0);
 
+    std::vector<double> depthOf(edge.size(), -1);  // thickness() per line, on first use
+
     BoundaryWarp w;
     w.source = cv::Mat(region.size(), CV_32FC2);
     w.zone = cv::Mat::zeros(region.size(), CV_8UC1);
@@ -121,7 +123,8 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, P
             const std::optional<double>& e = std::abs(k) <= across ? edge[size_t(int(k) + across)] : std::nullopt;
             if (e && std::abs(t) <= kWidths * width) {
                 const double move = push * std::exp(-(t / width) * (t / width));
-                const double depth = thickness(region, f, k, *e, depthLimit);
+                double& depth = depthOf[size_t(int(k) + across)];
+                if (depth < 0) depth = thickness(region, f, k, *e, depthLimit);
                 const double r = s - *e;  // <= 0 inside the structure
                 if (r >= -depth && r <= move) {
                     // Behind the edge: [-depth, 0] becomes [-depth, move].
