@@ -22,6 +22,10 @@ constexpr int kInversionIterations = 12;
 // Two pairs on one object whose handles' relative depths differ this much: one holds its middle,
 // one pulls its edge.
 constexpr double kMiddleAndEdge = 0.5;
+// ... or one handle at the object's middle (its centroid within this fraction of the object's
+// reach; a star's middle is no deeper than its arms' roots) and the other at least twice as far
+// out: the drag cases' move + stretch of a small star came out scaled in both directions.
+constexpr double kMiddle = 0.2;
 
 struct Coordinates {
     at::Tensor x, y;  // [h, w] pixel centres (i + 0.5), continuous latent coordinates
@@ -235,6 +239,17 @@ at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid) {
 
 double relativeDepth(const cv::Mat& region, PointF handle) { return depthOf(region, handle).relative; }
 
+double centrality(const cv::Mat& region, PointF handle) {
+    const cv::Moments m = cv::moments(region > 0, /*binaryImage=*/true);
+    if (m.m00 <= 0) return 1;
+    const double cx = m.m10 / m.m00 + 0.5, cy = m.m01 / m.m00 + 0.5;  // pixel centres
+    std::vector<cv::Point> inside;
+    cv::findNonZero(region, inside);
+    double reach = 0;
+    for (const cv::Point& p : inside) reach = std::max(reach, std::hypot(p.x + 0.5 - cx, p.y + 0.5 - cy));
+    return reach > 0 ? std::hypot(handle.x - cx, handle.y - cy) / reach : 0;
+}
+
 bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand) {
     const Depth depth = depthOf(region, handle);
     return depth.relative >= params.reshapeEdgeDepth && depth.pixels > edgeBand;
@@ -308,10 +323,13 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
             // its edges (or more pairs) scale, turn and shear it. On a small object, which is all
             // edge at the latent's resolution, one handle at its middle and one at its edge do too.
             const Grab &a = grabs[group[0]], &b = grabs[group[1 % group.size()]];
-            const bool middleAndEdge = std::max(a.depth, b.depth) >= params.reshapeEdgeDepth &&
-                                       std::abs(a.depth - b.depth) >= kMiddleAndEdge;
-            const bool stretch = group.size() == 2 && (a.inside != b.inside || middleAndEdge);
-            if (stretch && (a.inside != b.inside ? b.inside : b.depth > a.depth)) std::swap(from[0], from[1]), std::swap(to[0], to[1]);
+            const bool deeperMiddle = std::max(a.depth, b.depth) >= params.reshapeEdgeDepth &&
+                                      std::abs(a.depth - b.depth) >= kMiddleAndEdge;
+            const bool centralMiddle = std::min(a.offCentre, b.offCentre) <= kMiddle &&
+                                       std::max(a.offCentre, b.offCentre) >= 2 * std::min(a.offCentre, b.offCentre) + kMiddle / 2;
+            const bool stretch = group.size() == 2 && (a.inside != b.inside || deeperMiddle || centralMiddle);
+            const bool bHolds = a.inside != b.inside ? b.inside : deeperMiddle ? b.depth > a.depth : b.offCentre < a.offCentre;
+            if (stretch && bHolds) std::swap(from[0], from[1]), std::swap(to[0], to[1]);
             warp = transform(part, from, to, stretch);
             warp.mode = DragMode::Reshape;
         }

@@ -59,6 +59,9 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
 bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand = 0);
 // How deep `handle` is in `region`: its distance to the edge over the deepest point's, in [0, 1].
 double relativeDepth(const cv::Mat& region, PointF handle);
+// How far `handle` is from `region`'s centroid, over the farthest point's distance (0 at the
+// middle, about 1 at the far end; 1 for an empty region).
+double centrality(const cv::Mat& region, PointF handle);
 
 // What one handle grabbed (latent maps [h, w]).
 struct Grab {
@@ -78,6 +81,7 @@ struct Grab {
     // at the edge, the object stretches between them.
     bool inside = false;
     double depth = 0;  // relativeDepth() in its object (0 without one)
+    double offCentre = 1;  // centrality() in its object (1 without one)
     // On the edge of a structure larger than the view: a reshape pushes or pulls that edge, with
     // this field (and `edgeGrid`, the same at the latent's resolution).
     std::optional<BoundaryWarp> edge;

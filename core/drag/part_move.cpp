@@ -71,6 +71,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             g.mode = resolveMode(binaryMat(tight), geo.handles[i], geo.targets[i], asked, prm);
             g.inside = deepInside(binaryMat(tight), geo.handles[i], prm);
             g.depth = relativeDepth(binaryMat(tight), geo.handles[i]);
+            g.offCentre = centrality(binaryMat(tight), geo.handles[i]);
             g.structure = g.part;
         } else {
             const PointF at{geo.handles[i].x * latentScale, geo.handles[i].y * latentScale};
@@ -96,6 +97,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             if (!g.local) g.region = region;
             g.inside = !g.local && deepInside(region, at, prm, kEdgeBandLatent * latentScale);
             g.depth = g.local ? 0 : relativeDepth(region, at);
+            g.offCentre = g.local ? 1 : centrality(region, at);
             if (limb && g.mode == DragMode::Reshape) {
                 // A limb is a latent pixel or two thick: any of its pixels in a latent pixel count.
                 at::Tensor part = regionToLatent(limb->pixels, latentScale, g.part.options(), kLimbCoverage);
@@ -116,6 +118,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                     g.region = cv::Mat();
                     g.inside = false;
                     g.depth = 0;
+                    g.offCentre = 1;
                 }
                 if (g.edge) {
                     g.part = regionToLatent(g.edge->zone, latentScale, g.part.options(), kZoneCoverage);

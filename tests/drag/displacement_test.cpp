@@ -261,6 +261,39 @@ TEST_CASE("two pairs on a small object, one at its middle and one at its edge, s
     CHECK(sy == Approx(11.5).margin(0.3));   // ... at the same height (the similarity: 8 + 3.5 / 2.5 = 9.4)
 }
 
+TEST_CASE("two pairs on a star as deep at its middle as at its arms: the middle holds, the other stretches", "[drag][unit]") {
+    // A small star's middle is no deeper than its arms' roots (relative depth 0.75 for both
+    // handles of the bench's move + stretch case, seed 3 multi 3): told apart by how far each is
+    // from the centroid, the group moves with the middle and stretches towards the other; by the
+    // depths alone it was scaled 1.5x in both directions.
+    cv::Mat star = cv::Mat::zeros(16, 16, CV_8UC1);
+    cv::circle(star, cv::Point(8, 8), 4, cv::Scalar(1), cv::FILLED);
+    CHECK(drag::centrality(star, {8.5, 8.5}) < 0.1);
+    CHECK(drag::centrality(star, {8.5, 10.5}) == Approx(0.5).margin(0.1));
+    CHECK(drag::centrality(cv::Mat::zeros(16, 16, CV_8UC1), {8, 8}) == 1);
+
+    drag::Grab middle, arm;
+    middle.part = at::zeros({16, 16});
+    middle.part.slice(0, 6, 10).slice(1, 6, 10).fill_(1);
+    arm.part = middle.part.clone();
+    middle.structure = middle.part;
+    arm.structure = arm.part;
+    middle.mode = arm.mode = DragMode::Reshape;
+    middle.depth = arm.depth = 0.75;
+    middle.offCentre = 0.05;
+    arm.offCentre = 0.45;
+    drag::DragGeometry geo;
+    geo.handles = {{8, 10}, {8, 8}};  // the arm first: the order must not matter
+    geo.targets = {{8, 13}, {8, 8}};  // the middle stays, the lower arm goes 3 px down
+    const auto warps = drag::buildPartWarps({arm, middle}, geo, EditParameters());
+    REQUIRE(warps.size() == 1);
+    const at::Tensor g = warps[0].grid[0];
+    // Output (13.5, 11.5) reads, stretched 2.5x along y about y = 8, from y = 8 + 3.5 / 2.5 = 9.4 at
+    // the same x (the similarity would read x = 8 + 5.5 / 2.5 = 10.2).
+    CHECK((g[11][13][0].item<double>() + 1) / 2 * 16 == Approx(13.5).margin(0.3));
+    CHECK((g[11][13][1].item<double>() + 1) / 2 * 16 == Approx(9.4).margin(0.3));
+}
+
 TEST_CASE("a group of pairs carries the object's own pixels even when one handle is on a boundary", "[drag][unit]") {
     // One handle on a small star, one on the ridge line behind it (a boundary: no object of its
     // own). The star's pixels are what the result shows moved; without them the model's decode of
