@@ -89,10 +89,20 @@ cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMov
 
 cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin) {
     const int64_t H = size.height, W = size.width;
-    cv::Mat both = cv::Mat::zeros(size, CV_8UC1);
-    for (const PartWarp& warp : move.warps)
-        if (!warp.pixels.empty()) both |= warp.pixels | binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) >= 0.25);
-    cv::dilate(both, both, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * margin + 1, 2 * margin + 1)));
+    // Where an object was, the seam is grown by `margin` (the model fills what it leaves); where it
+    // lands, by a pixel for its anti-aliased rim only: around it the picture's own pixels are the
+    // right background, and the decoder's there showed a halo (a star moved and stretched).
+    cv::Mat left = cv::Mat::zeros(size, CV_8UC1), lands = cv::Mat::zeros(size, CV_8UC1);
+    for (const PartWarp& warp : move.warps) {
+        if (warp.pixels.empty()) continue;
+        const cv::Mat landing = binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) >= 0.25);
+        left |= warp.pixels;
+        (warp.boundary ? left : lands) |= landing;  // a pushed edge's zone is resampled, seams and all
+    }
+    cv::Mat both;
+    cv::dilate(left, both, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * margin + 1, 2 * margin + 1)));
+    cv::dilate(lands, lands, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(3, 3)));
+    both |= lands;
     const at::Tensor region = (softened(both) * userLimit(move, H, W)).clamp(0, 1).contiguous();
     return cv::Mat(int(H), int(W), CV_32FC1, region.data_ptr<float>()).clone();
 }

@@ -16,9 +16,9 @@ namespace dragdiff::drag {
 // draw (drag/hole_fill.h).
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale);
 
-// Where the carried objects (the warps whose pixels are known) change the picture: where each was
-// and where it lands, grown by `margin` pixels for the seam (CV_32FC1 alpha at `size`, within the
-// user's mask). The result keeps the picture's own pixels outside it and outside the latent
+// Where the carried objects (the warps whose pixels are known) change the picture: where each was,
+// grown by `margin` pixels for the seam, and where it lands, grown by one for its rim (CV_32FC1
+// alpha at `size`, within the user's mask). The result keeps the picture's own pixels outside it and outside the latent
 // parts' footprint: the decoder's drift around a carried object would be a halo.
 cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin);
 

@@ -32,6 +32,27 @@ TEST_CASE("warpPicture carries a part's pixels and leaves the rest bit for bit",
     CHECK(out.at<cv::Vec3b>(2, 60) == rgb.at<cv::Vec3b>(2, 60));
 }
 
+TEST_CASE("the carried footprint grows the seam where an object was, not around where it lands", "[drag][unit]") {
+    // A square whose pixels are known, moved 24 px right. Where it was the model fills the place
+    // (a seam of `margin` pixels); around where it lands the picture's own background is right,
+    // and the decoder's drift there was a halo (a moved star came out with a glow around it).
+    at::Tensor part = at::zeros({16, 16});
+    part.slice(0, 4, 8).slice(1, 4, 8).fill_(1);
+    drag::DragGeometry geo;
+    geo.handles = {{6, 6}};
+    geo.targets = {{12, 6}};
+    drag::PartMove move = drag::identifyParts({part * 0.9}, geo, EditParameters(), at::Tensor(), {DragMode::Move});
+    REQUIRE(move.warps.size() == 1);
+    move.warps[0].pixels = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::rectangle(move.warps[0].pixels, cv::Rect(16, 16, 16, 16), cv::Scalar(1), cv::FILLED);
+    const cv::Mat alpha = drag::carriedFootprint(move, cv::Size(64, 64), 3);
+    CHECK(alpha.at<float>(24, 24) > 0.99f);  // where it was
+    CHECK(alpha.at<float>(24, 48) > 0.99f);  // where it lands
+    CHECK(alpha.at<float>(24, 14) > 0.3f);   // 2 px left of where it was: the seam
+    CHECK(alpha.at<float>(24, 58) < 0.05f);  // 2 px right of where it lands: the picture
+    CHECK(alpha.at<float>(10, 48) == 0.0f);  // far above it
+}
+
 TEST_CASE("Engine::warpPreview on the embedded model: needs a prepared picture, moves the subject, fast",
           "[engine][drag]") {
     Engine engine;
