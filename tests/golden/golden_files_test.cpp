@@ -36,6 +36,10 @@ TEST_CASE("golden cases exist and their files parse", "[golden]") {
             CHECK_NOTHROW(models::CLIPTextConfig::read(io::ConfigReader::fromFile(c.path("text_encoder/config.json"))));
         }
         CHECK_NOTHROW(models::DDIMConfig::read(io::ConfigReader::fromFile(c.path("scheduler/scheduler_config.json"))));
+        if (c.isSDXL()) {
+            CHECK(models::UNetConfig::read(io::ConfigReader::fromFile(c.path("unet/config.json"))).hasTextTimeEmbedding());
+            CHECK_NOTHROW(models::CLIPTextConfig::read(io::ConfigReader::fromFile(c.path("text_encoder_2/config.json"))));
+        }
         for (const auto& f : std::filesystem::recursive_directory_iterator(c.dir())) {
             if (f.path().extension() != ".safetensors") continue;
             INFO(f.path().string());
