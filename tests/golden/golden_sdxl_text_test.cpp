@@ -55,7 +55,7 @@ TEST_CASE("golden SDXL: tokenizer_2 reproduces text_2/input_ids with its own pad
         const auto ps = prompts(c);
         REQUIRE(ref.size(0) == static_cast<int64_t>(ps.size()));
         for (size_t i = 0; i < ps.size(); ++i) {
-            INFO("prompt \\"" << ps[i] << "\\"");
+            INFO("prompt \"" << ps[i] << "\"");
             const at::Tensor row = ref[static_cast<int64_t>(i)].to(at::kLong).contiguous();
             const std::vector<int64_t> expected(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
             CHECK(tok.encode(ps[i]) == expected);
