@@ -51,6 +51,20 @@ models::SDXLArchitecture readConfigFolder(const std::string& dir) {
     return a;
 }
 
+// The GroupNorms' group count is in no tensor shape: an architecture inferred from a file assumes
+// SDXL's 32, which must divide every block width (test-size models need their config folder).
+void requireInferredGroups(const models::SDXLArchitecture& a, const std::string& path) {
+    auto check = [&](const std::vector<int>& widths, int groups, const char* part) {
+        for (int w : widths)
+            if (w % groups != 0)
+                throw LoadError("'" + path + "': the " + part + " has " + std::to_string(w) + "-channel blocks, which " +
+                                "SDXL's " + std::to_string(groups) + " norm groups do not divide, and a single file " +
+                                "does not store the group count; pass --config with the model's diffusers folder");
+    };
+    check(a.unet.blockOutChannels, a.unet.normNumGroups, "UNet");
+    check(a.vae.blockOutChannels, a.vae.normNumGroups, "VAE");
+}
+
 }  // namespace
 
 std::string findConfigFile(const std::string& dir, const char* sub, const char* name) {
@@ -83,6 +97,7 @@ Pipeline loadSDXLSingleFile(const ModelSpec& spec, std::shared_ptr<const io::Saf
                             const models::CheckpointFamily& family, at::Device device) {
     models::SDXLArchitecture arch =
         spec.configDir.empty() ? models::inferSDXLArchitecture(*file) : readConfigFolder(spec.configDir);
+    if (spec.configDir.empty()) requireInferredGroups(arch, spec.path);
     applyScheduleMarkers(arch.scheduler, family);
     const models::SDXLSingleFileWeights weights = models::mapSDXLSingleFileCheckpoint(file, arch);
     if (weights.vae.empty())
