@@ -165,10 +165,11 @@ void Engine::prepareImage(const RgbaImage& image, const EditParameters& paramete
         report(0);
         drag::AutocastScope autocast(p);
         drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
-        at::Tensor context = p.encodeContext(parameters.prompt, work, parameters.imageTransform);
+        models::UNetConditioning context = p.encodeContext(parameters.prompt, work, parameters.imageTransform);
         report(1);
         const double sf = p.vae->scalingFactor();
         at::Tensor z0 = p.vae->encode(work.tensor(p.device)).mean * sf;
+        p.addSizeConditioning(context, z0.size(2) * p.latentScale(), z0.size(3) * p.latentScale());
         report(2);
         diffusion::DDIMScheduler scheduler(p.scheduler);
         auto gen = at::make_generator<at::CPUGeneratorImpl>(/*seed=*/0);
@@ -245,9 +246,10 @@ bool Engine::prepareInversion(const RgbaImage& image, const EditParameters& para
         drag::Pipeline& p = *impl_->pipeline;
         drag::AutocastScope autocast(p);
         drag::EditContext c(p, parameters);
-        c.context = p.encodePrompt(parameters.prompt);
-        c.scheduler.setTimesteps(parameters.steps);
         const drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
+        c.context = p.encodeContext(parameters.prompt, work, parameters.imageTransform);
+        p.addSizeConditioning(c.context, work.rgb.rows, work.rgb.cols);  // as runDragEdit
+        c.scheduler.setTimesteps(parameters.steps);
         if (impl_->inversions.find(drag::inversionKeyOf(c, work))) return false;
         const auto start = std::chrono::steady_clock::now();
         std::map<std::string, double> timings;

@@ -134,6 +134,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     // same from the cache when this picture was inverted with this model, prompt, steps, strength.
     const WorkingImage work = makeWorkingImage(request.image, p.nativeImageSize(), p.sizeMultiple());
     c.context = p.encodeContext(prm.prompt, work, prm.imageTransform);
+    p.addSizeConditioning(c.context, work.rgb.rows, work.rgb.cols);  // SDXL: the working picture's size
     const int ls = p.latentScale();
     const double sf = p.vae->scalingFactor();
     const int N = prm.steps;

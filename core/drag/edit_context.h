@@ -24,7 +24,7 @@ struct EditContext {
     Pipeline& p;
     const EditParameters& params;
     diffusion::DDIMScheduler scheduler;
-    at::Tensor context;  // [1, L, C] the UNet's cross-attention input
+    models::UNetConditioning context;  // the UNet's cross-attention input [1, L, C] (+ SDXL's added conditioning)
     int featureBlock = 0;
     int64_t h = 0, w = 0;  // latent size
     HeatmapSettings heat;

@@ -1,11 +1,14 @@
 #include "drag/pipeline.h"
 
 #include "drag/pipeline_addons.h"
+#include "drag/pipeline_sdxl.h"
 #include "io/checkpoint_format.h"
 #include "io/config_json.h"
 #include "io/safetensors.h"
 #include "models/component_files.h"
+#include "models/sdxl/sdxl_conditioning.h"
 #include "models/single_file/architecture_inference.h"
+#include "models/single_file/checkpoint_family.h"
 #include "models/single_file/ldm_key_mapping.h"
 #include "models/weight_loading.h"
 
@@ -97,6 +100,8 @@ void fillInfo(Pipeline& p, const std::string& path, const std::string& format) {
     p.info.parameterCounts["unet"] = countParameters(*p.unet);
     p.info.parameterCounts["vae"] = countParameters(*p.vae);
     if (p.textEncoder) p.info.parameterCounts["text_encoder"] = countParameters(*p.textEncoder);
+    if (p.textEncoder2) p.info.parameterCounts["text_encoder_2"] = countParameters(*p.textEncoder2);
+    if (p.info.family.empty() && p.isSDXL()) p.info.family = "sdxl";
     if (p.info.family.empty()) {
         const int ctx = p.unet->config().crossAttentionDim;
         p.info.family = ctx == 768 ? "sd1" : ctx == 1024 ? "sd2" : "custom";
@@ -159,20 +164,16 @@ Pipeline loadDiffusersFolder(const std::string& folder, at::Device device) {
     const fs::path tok = fs::path(folder) / "tokenizer";
     p.tokenizer = models::CLIPTokenizer::loadOrWithoutFiles(tok.string());
     if (isImageVariationFolder(folder)) loadImageConditioning(p, folder, device);
+    if (p.isSDXL()) loadSDXLText(p, folder, device);
     p.constantContext = loadConstantContext(folder, p.unet->config().crossAttentionDim).to(device);
     return p;
-}
-
-std::string findConfigFile(const std::string& dir, const char* sub, const char* name) {
-    fs::path f = fs::path(dir) / sub / name;
-    std::error_code ec;
-    if (!fs::is_regular_file(f, ec)) throw LoadError("config folder '" + dir + "' has no " + sub + "/" + name);
-    return f.string();
 }
 
 Pipeline loadSingleFile(const ModelSpec& spec, at::Device device) {
     io::refusePickleCheckpoint(spec.path);
     auto file = std::make_shared<const io::SafetensorsFile>(spec.path);
+    const models::CheckpointFamily family = models::classifyCheckpoint(*file);
+    if (family.family == "sdxl") return loadSDXLSingleFile(spec, file, family, device);
     models::InferredArchitecture arch;
     if (!spec.configDir.empty()) {
         arch.unet = models::UNetConfig::read(io::ConfigReader::fromFile(findConfigFile(spec.configDir, "unet", "config.json")));
@@ -191,6 +192,7 @@ Pipeline loadSingleFile(const ModelSpec& spec, at::Device device) {
     models::SingleFileWeights weights = models::mapSingleFileCheckpoint(file, arch.mappingOptions());
     if (weights.vae.empty())
         throw LoadError("'" + spec.path + "' holds no VAE (first_stage_model.*); DragDiff needs one to read images");
+    applyScheduleMarkers(arch.scheduler, family);
     Pipeline p;
     p.device = device;
     p.scheduler = arch.scheduler;
@@ -229,13 +231,22 @@ int Pipeline::defaultFeatureBlock() const {
     return std::max(0, static_cast<int>(unet->config().upBlockTypes.size()) - 2);
 }
 
-at::Tensor Pipeline::encodePrompt(const std::string& prompt) {
+models::UNetConditioning Pipeline::encodePrompt(const std::string& prompt) {
     if (imageEncoder) {
         if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)
             throw InvalidRequest("this model (sd-image-variations) is conditioned on the picture itself, not on text, "
                                  "so it takes no prompt; clear the prompt (drop --prompt)");
         throw Error("internal error: an image-variation model's context comes from the picture (encodeContext), "
                     "not from encodePrompt");
+    }
+    if (isSDXL()) {
+        if (!textEncoder || !textEncoder2 || !tokenizer || !tokenizer2)
+            throw InvalidRequest("this SDXL model lacks a text encoder or tokenizer, so it cannot be conditioned");
+        at::NoGradGuard noGrad;
+        models::SDXLPromptEmbeds e =
+            models::encodeSDXLPrompts(textEncoder, *tokenizer, textEncoder2, *tokenizer2, {prompt});
+        if (forceZerosForEmptyPrompt && models::promptIsBlank(prompt)) e = models::zeroSDXLPromptEmbeds(e);
+        return models::UNetConditioning(e.promptEmbeds, e.pooledPromptEmbeds, at::Tensor());
     }
     if (!textEncoder) {
         if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)
@@ -248,7 +259,7 @@ at::Tensor Pipeline::encodePrompt(const std::string& prompt) {
     return textEncoder->forward(t).lastHiddenState;
 }
 
-at::Tensor Pipeline::encodeContext(const std::string& prompt, const WorkingImage& work, const std::string& imageTransform) {
+models::UNetConditioning Pipeline::encodeContext(const std::string& prompt, const WorkingImage& work, const std::string& imageTransform) {
     if (!imageEncoder) return encodePrompt(prompt);
     if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)
         throw InvalidRequest("this model (sd-image-variations) is conditioned on the picture itself, not on text, so it "
@@ -298,6 +309,10 @@ void setCudaAutocastEnabled(bool enabled) {
 #endif
 }
 }  // namespace
+
+void Pipeline::addSizeConditioning(models::UNetConditioning& conditioning, int64_t height, int64_t width) const {
+    if (isSDXL()) conditioning.timeIds = models::sdxlAddTimeIds(height, width).to(device);
+}
 
 AutocastScope::AutocastScope(const Pipeline& p) : active_(p.fp16Autocast && p.device.is_cuda()) {
     if (!active_) return;
@@ -379,6 +394,10 @@ Pipeline loadPipeline(const ModelSpec& spec) {
     if (p.imageEncoder) {
         models::freezeParameters(*p.imageEncoder);
         p.imageEncoder->eval();
+    }
+    if (p.textEncoder2) {
+        models::freezeParameters(*p.textEncoder2);
+        p.textEncoder2->eval();
     }
     return p;
 }

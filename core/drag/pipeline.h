@@ -7,6 +7,7 @@
 #include "models/clip/clip_image_processor.h"
 #include "models/clip/clip_text_model.h"
 #include "models/clip/clip_vision_model.h"
+#include "models/clip/clip_text_model_with_projection.h"
 #include "models/clip/clip_tokenizer.h"
 #include "models/model_configs.h"
 #include "models/unet/unet_2d_condition.h"
@@ -27,6 +28,9 @@ struct Pipeline {
     // sd-image-variations: the context is the picture's own CLIP image embedding.
     models::CLIPVisionModelWithProjection imageEncoder{nullptr};
     std::optional<models::CLIPImageProcessor> imageProcessor;
+    models::CLIPTextModelWithProjection textEncoder2{nullptr};  // SDXL's second encoder, else null
+    std::optional<models::CLIPTokenizer> tokenizer2;            // SDXL's tokenizer_2
+    bool forceZerosForEmptyPrompt = false;  // SDXL model_index.json: a blank prompt conditions on zeros
     models::DDIMConfig scheduler;
     at::Tensor constantContext;  // [1, L, C] used when there is no text encoder
     at::Device device = at::kCPU;
@@ -37,11 +41,18 @@ struct Pipeline {
     int sizeMultiple() const;      // working image sides must be multiples of this
     int nativeImageSize() const;   // long side the model was trained at
     int defaultFeatureBlock() const;
-    // The UNet's context for `prompt` ([1, L, C]); InvalidRequest for a prompt the model cannot read.
-    at::Tensor encodePrompt(const std::string& prompt);
-    // The UNet's context for an edit (or the features) of `work`: encodePrompt(prompt), or for an
-    // image-conditioned model encodeImage of the picture at its working size (a prompt is refused).
-    at::Tensor encodeContext(const std::string& prompt, const WorkingImage& work, const std::string& imageTransform);
+    bool isSDXL() const { return unet->config().hasTextTimeEmbedding(); }
+    // The UNet's conditioning for `prompt`: the context [1, L, C] and, for SDXL, the pooled text
+    // embedding [1, P] (a blank prompt gives zeros when forceZerosForEmptyPrompt). InvalidRequest
+    // for a prompt the model cannot read. SDXL also needs addSizeConditioning.
+    models::UNetConditioning encodePrompt(const std::string& prompt);
+    // The UNet's conditioning for an edit (or the features) of `work`: encodePrompt(prompt), or for
+    // an image-conditioned model encodeImage of the picture at its working size (a prompt is refused).
+    models::UNetConditioning encodeContext(const std::string& prompt, const WorkingImage& work,
+                                           const std::string& imageTransform);
+    // SDXL: sets the size/crop ids for a whole picture worked on at height × width pixels
+    // ((H, W, 0, 0, H, W)); nothing for other models.
+    void addSizeConditioning(models::UNetConditioning& conditioning, int64_t height, int64_t width) const;
     // StableDiffusionImageVariationPipeline._encode_image: image_embeds of `rgb8` (CV_8UC3) as
     // [1, 1, C]; with classifierFreeGuidance [2, 1, C], the unconditional (zeros) first.
     // `transform`: "processor" (CLIPImageProcessor) or "modelcard" (see EditParameters::imageTransform).

@@ -96,6 +96,9 @@ std::vector<TensorEntry> parseSafetensorsHeader(const std::string& headerJson, u
         const DtypeInfo* found = nullptr;
         for (const auto& i : kDtypes)
             if (dtypeText == i.name) found = &i;
+        if (!found && dtypeText.rfind("F8_", 0) == 0)
+            throw LoadError("'" + file + "' holds fp8 weights (" + where + " has dtype " + dtypeText +
+                            "), which DragDiff does not run; use the fp16, bf16 or fp32 version of the model");
         if (!found) corrupt(file, where + " has unknown dtype '" + dtypeText + "'");
         e.dtype = found->dtype;
 
@@ -156,6 +159,9 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
         void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
         if (m == MAP_FAILED) throw LoadError("cannot map '" + path + "' into memory: " + std::strerror(errno));
         map_ = static_cast<const uint8_t*>(m);
+        if (std::memcmp(map_, "GGUF", 4) == 0)
+            throw LoadError("'" + path + "' is a GGUF file (llama.cpp / ComfyUI-GGUF quantised weights), which DragDiff "
+                            "does not run; use the model's .safetensors file (fp16, bf16 or fp32)");
         uint64_t headerLen = 0;
         for (int i = 7; i >= 0; --i) headerLen = (headerLen << 8) | map_[i];
         if (headerLen > kMaxHeaderBytes)

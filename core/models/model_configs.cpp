@@ -94,7 +94,18 @@ UNetConfig UNetConfig::read(const io::ConfigReader& r) {
     requireOneOf(r, "act_fn", c.actFn, {"silu"});
     requireOneOf(r, "resnet_time_scale_shift", c.resnetTimeScaleShift, {"default"});
     requireOneOf(r, "time_embedding_type", r.getString("time_embedding_type", "positional"), {"positional"});
-    for (const char* key : {"class_embed_type", "addition_embed_type", "encoder_hid_dim", "encoder_hid_dim_type",
+    c.additionEmbedType = r.has("addition_embed_type") ? r.getString("addition_embed_type", "") : "";
+    if (!c.additionEmbedType.empty()) {
+        requireOneOf(r, "addition_embed_type", c.additionEmbedType, {"text_time"});
+        c.additionTimeEmbedDim = r.getInt("addition_time_embed_dim", 0);
+        c.projectionClassEmbeddingsInputDim = r.getInt("projection_class_embeddings_input_dim", 0);
+        if (c.additionTimeEmbedDim <= 0 || c.projectionClassEmbeddingsInputDim <= 0)
+            throw LoadError("'" + r.file() + "': addition_embed_type \"text_time\" needs positive "
+                            "addition_time_embed_dim and projection_class_embeddings_input_dim (found " +
+                            std::to_string(c.additionTimeEmbedDim) + " and " +
+                            std::to_string(c.projectionClassEmbeddingsInputDim) + ")");
+    }
+    for (const char* key : {"class_embed_type", "encoder_hid_dim", "encoder_hid_dim_type",
                             "time_cond_proj_dim", "num_class_embeds", "timestep_post_act", "time_embedding_act_fn",
                             "time_embedding_dim"})
         requireNull(r, key);
@@ -120,6 +131,22 @@ UNetConfig UNetConfig::sd21() {
     c.useLinearProjection = true;
     c.upcastAttention = true;
     c.sampleSize = 96;
+    return c;
+}
+
+UNetConfig UNetConfig::sdxl() {
+    UNetConfig c;
+    c.downBlockTypes = {"DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"};
+    c.upBlockTypes = {"CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"};
+    c.blockOutChannels = {320, 640, 1280};
+    c.crossAttentionDim = 2048;
+    c.numAttentionHeads = {5, 10, 20};
+    c.transformerLayersPerBlock = {1, 2, 10};
+    c.useLinearProjection = true;
+    c.sampleSize = 128;
+    c.additionEmbedType = "text_time";
+    c.additionTimeEmbedDim = 256;
+    c.projectionClassEmbeddingsInputDim = 2816;
     return c;
 }
 
@@ -165,6 +192,13 @@ VAEConfig VAEConfig::sd() {
     return c;
 }
 
+VAEConfig VAEConfig::sdxl() {
+    VAEConfig c = sd();
+    c.sampleSize = 1024;
+    c.scalingFactor = 0.13025;
+    return c;
+}
+
 CLIPTextConfig CLIPTextConfig::read(const io::ConfigReader& r) {
     CLIPTextConfig c;
     c.vocabSize = r.getInt("vocab_size", c.vocabSize);
@@ -207,6 +241,25 @@ CLIPTextConfig CLIPTextConfig::sd21() {
     c.projectionDim = 512;
     c.numHiddenLayers = 23;
     c.numAttentionHeads = 16;
+    c.hiddenAct = "gelu";
+    c.bosTokenId = 0;
+    c.eosTokenId = 2;
+    return c;
+}
+
+CLIPTextConfig CLIPTextConfig::sdxlClipL() {
+    CLIPTextConfig c = sd15();
+    c.projectionDim = 768;
+    return c;
+}
+
+CLIPTextConfig CLIPTextConfig::sdxlBigG() {
+    CLIPTextConfig c;
+    c.hiddenSize = 1280;
+    c.intermediateSize = 5120;
+    c.projectionDim = 1280;
+    c.numHiddenLayers = 32;
+    c.numAttentionHeads = 20;
     c.hiddenAct = "gelu";
     c.bosTokenId = 0;
     c.eosTokenId = 2;

@@ -41,10 +41,18 @@ struct UNetConfig {
     int convOutKernel = 3;
     int sampleSize = 64;
     double resnetOutScaleFactor = 1.0;
+    // SDXL's added conditioning (diffusers `addition_embed_type`): "" (null) or "text_time", which
+    // adds add_embedding(cat(text_embeds, add_time_proj(time_ids))) to the time embedding.
+    std::string additionEmbedType;
+    int additionTimeEmbedDim = 0;               // addition_time_embed_dim (channels per time id)
+    int projectionClassEmbeddingsInputDim = 0;  // add_embedding's input width: P + ids·that
+
+    bool hasTextTimeEmbedding() const { return additionEmbedType == "text_time"; }
 
     static UNetConfig read(const io::ConfigReader& r);  // validates what we support
     static UNetConfig sd15();
     static UNetConfig sd21();
+    static UNetConfig sdxl();  // stabilityai/stable-diffusion-xl-base-1.0's unet/config.json
 };
 
 // diffusers AutoencoderKL.__init__ defaults.
@@ -64,6 +72,7 @@ struct VAEConfig {
 
     static VAEConfig read(const io::ConfigReader& r);
     static VAEConfig sd();  // SD 1.x / 2.x
+    static VAEConfig sdxl();  // SD 1.x's architecture, scaling_factor 0.13025
 };
 
 // What the transformer layers shared by CLIP's text and vision towers read (CLIPEncoder,
@@ -99,6 +108,8 @@ struct CLIPTextConfig {
     static CLIPTextConfig read(const io::ConfigReader& r);
     static CLIPTextConfig sd15();
     static CLIPTextConfig sd21();
+    static CLIPTextConfig sdxlClipL();  // SDXL text_encoder (CLIP ViT-L, quick_gelu)
+    static CLIPTextConfig sdxlBigG();   // SDXL text_encoder_2 (OpenCLIP bigG, gelu, projection 1280)
 };
 
 // transformers CLIPVisionConfig defaults. read() also takes a full CLIPConfig (model_type "clip"),
@@ -142,7 +153,7 @@ struct DDIMConfig {
     bool thresholding = false;
 
     static DDIMConfig read(const io::ConfigReader& r);
-    static DDIMConfig stableDiffusion();  // the standard SD 1.x/2.x scheduler config
+    static DDIMConfig stableDiffusion();  // the standard SD 1.x/2.x scheduler config (SDXL's betas too)
 };
 
 }  // namespace dragdiff::models

@@ -1,15 +1,20 @@
 // Fuzzes the single-file (ldm layout) checkpoint key mapper and architecture inference. The input
 // lists tensors, one per line: `<key> <dims, comma-separated> [dtype]` (dtype F16 when omitted; a
 // key may start with the short prefixes U: V: C: O: for model.diffusion_model., first_stage_model.,
-// cond_stage_model.transformer. and cond_stage_model.model.). The harness writes a safetensors
-// file with that header whose data are zeros (a sparse in-memory file, so large shapes cost
-// nothing), infers the architecture from it and maps every tensor (with the SD 1.5 or SD 2.1 preset
-// when the architecture cannot be inferred). Bad layouts must be LoadErrors naming the file and key, never a crash.
+// cond_stage_model.transformer. and cond_stage_model.model., and A: B: for SDXL's
+// conditioner.embedders.0.transformer. and conditioner.embedders.1.model.). The harness writes a
+// safetensors file with that header whose data are zeros (a sparse in-memory file, so large shapes
+// cost nothing), classifies the family (refusing SD3, FLUX, refiners, inpainting), infers the
+// architecture from it and maps every tensor (SD: with the SD 1.5 or SD 2.1 preset when the
+// architecture cannot be inferred; SDXL: with its inferred architecture). Bad layouts must be
+// LoadErrors naming the file and key, never a crash.
 #include "dragdiff/error.h"
 #include "fuzz_support.h"
 #include "io/safetensors.h"
 #include "models/single_file/architecture_inference.h"
+#include "models/single_file/checkpoint_family.h"
 #include "models/single_file/ldm_key_mapping.h"
+#include "models/single_file/sdxl_single_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -25,7 +30,8 @@ constexpr uint64_t kMaxDataBytes = 1ull << 32;  // sparse: only the header takes
 
 const std::pair<const char*, const char*> kShortPrefixes[] = {
     {"U:", "model.diffusion_model."}, {"V:", "first_stage_model."},
-    {"C:", "cond_stage_model.transformer."}, {"O:", "cond_stage_model.model."}};
+    {"C:", "cond_stage_model.transformer."}, {"O:", "cond_stage_model.model."},
+    {"A:", "conditioner.embedders.0.transformer."}, {"B:", "conditioner.embedders.1.model."}};
 
 // The safetensors bytes for the listed tensors (header only; the data area is `dataBytes` zeros).
 std::string buildHeader(const std::string& text, uint64_t& dataBytes) {
@@ -119,6 +125,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         file = std::make_shared<const io::SafetensorsFile>(mem.path());
     } catch (const Error&) {
         return 0;  // e.g. a key given twice
+    }
+    try {
+        if (models::classifyCheckpoint(*file).family == "sdxl") {
+            const models::SDXLArchitecture a = models::inferSDXLArchitecture(*file);
+            (void)models::mapSDXLSingleFileCheckpoint(file, a).unet.tensors().size();
+            return 0;
+        }
+    } catch (const Error&) {
+        return 0;
     }
     try {
         mapAll(file, models::inferArchitecture(*file).mappingOptions());

@@ -126,8 +126,8 @@ TEST_CASE("golden: the pipeline's image embeddings through the engine's loader",
         padded.convertTo(work.rgb, CV_32FC3, 1.0 / 255.0);
         work.content = picture.size();
         work.original = picture.size();
-        CHECK_GOLDEN(c, "imgvar/image_embeddings", p.encodeContext("", work, "processor"));
-        CHECK_GOLDEN(c, "imgvar/image_embeddings_modelcard", p.encodeContext(" ", work, "modelcard"));
+        CHECK_GOLDEN(c, "imgvar/image_embeddings", p.encodeContext("", work, "processor").encoderHiddenStates);
+        CHECK_GOLDEN(c, "imgvar/image_embeddings_modelcard", p.encodeContext(" ", work, "modelcard").encoderHiddenStates);
         try {
             p.encodeContext("a photo of a horse", work, "modelcard");
             FAIL("a prompt was accepted by an image-conditioned model");

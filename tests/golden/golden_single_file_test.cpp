@@ -2,11 +2,14 @@
 
 // Every golden case's single-file copy (model.ldm.safetensors) maps onto exactly the tensors of its
 // diffusers folders, and the architecture inferred from its shapes agrees with the folder's configs.
+// SD 1.x/2.x cases go through the ldm mapping, SDXL cases (sgm layout) through the SDXL one.
 #include "io/config_json.h"
 #include "io/safetensors.h"
 #include "models/model_configs.h"
 #include "models/single_file/architecture_inference.h"
+#include "models/single_file/checkpoint_family.h"
 #include "models/single_file/ldm_key_mapping.h"
+#include "models/single_file/sdxl_single_file.h"
 #include "support/golden_case.h"
 #include "support/test_support.h"
 
@@ -76,6 +79,7 @@ void checkMatchesFolders(const test::GoldenCase& c, const models::SingleFileWeig
 TEST_CASE("each golden single file maps onto the tensors of its diffusers folders", "[golden]") {
     for (const auto& c : test::goldenCasesWith("model.ldm.safetensors")) {
         INFO(c.name());
+        if (c.isSDXL()) continue;  // the SDXL tests below
         const auto file = std::make_shared<const io::SafetensorsFile>(c.path("model.ldm.safetensors"));
         const auto w = models::mapSingleFileCheckpoint(file, caseOptions(c));
         CHECK((w.textFamily == "clip" || w.textFamily == "openclip"));
@@ -86,6 +90,7 @@ TEST_CASE("each golden single file maps onto the tensors of its diffusers folder
 TEST_CASE("the architecture inferred from each golden single file agrees with its configs", "[golden]") {
     for (const auto& c : test::goldenCasesWith("model.ldm.safetensors")) {
         INFO(c.name());
+        if (c.isSDXL()) continue;  // the SDXL tests below
         const io::SafetensorsFile file(c.path("model.ldm.safetensors"));
         const auto a = models::inferArchitecture(file);
         const auto want = caseOptions(c);
@@ -131,6 +136,7 @@ TEST_CASE("real-world variants of each golden single file map onto the same text
     // time embedding (the UNet and VAE mapping are covered above); the rest is what it adds.
     for (const auto& c : test::goldenCasesWith("model.ldm.safetensors")) {
         INFO(c.name());
+        if (c.isSDXL()) continue;  // SD 1.x/2.x text encoder layouts
         test::TempDir dir;
         const io::SafetensorsFile original(c.path("model.ldm.safetensors"));
         std::map<std::string, at::Tensor> variant;
@@ -196,5 +202,83 @@ TEST_CASE("real-world variants of each golden single file map onto the same text
         INFO(wrong.size() << " text tensors missing or different, first: " << (wrong.empty() ? "" : wrong.front()));
         CHECK(wrong.empty());
         CHECK(w.textEncoder.tensors().size() == expected);
+    }
+}
+
+namespace {
+
+models::SDXLArchitecture sdxlCaseArchitecture(const test::GoldenCase& c) {
+    auto read = [&](const char* f) { return io::ConfigReader::fromFile(c.path(f)); };
+    models::SDXLArchitecture a;
+    a.unet = models::UNetConfig::read(read("unet/config.json"));
+    a.vae = models::VAEConfig::read(read("vae/config.json"));
+    a.text = models::CLIPTextConfig::read(read("text_encoder/config.json"));
+    a.text2 = models::CLIPTextConfig::read(read("text_encoder_2/config.json"));
+    return a;
+}
+
+void checkSDXLMatchesFolders(const test::GoldenCase& c, const models::SDXLSingleFileWeights& w) {
+    const std::string unet = diffAgainst(w.unet, c.path("unet/diffusion_pytorch_model.safetensors"));
+    const std::string vae = diffAgainst(w.vae, c.path("vae/diffusion_pytorch_model.safetensors"));
+    const std::string text = diffAgainst(w.textEncoder, c.path("text_encoder/model.safetensors"));
+    const std::string text2 = diffAgainst(w.textEncoder2, c.path("text_encoder_2/model.safetensors"));
+    INFO("unet:\n" << unet);
+    CHECK(unet.empty());
+    INFO("vae:\n" << vae);
+    CHECK(vae.empty());
+    INFO("text encoder:\n" << text);
+    CHECK(text.empty());
+    INFO("text encoder 2:\n" << text2);
+    CHECK(text2.empty());
+}
+
+}  // namespace
+
+TEST_CASE("each golden SDXL single file (sgm layout) maps onto the tensors of its diffusers folders", "[golden][sdxl]") {
+    int sdxl = 0;
+    for (const auto& c : test::allGoldenCases()) {
+        if (!c.isSDXL()) continue;
+        ++sdxl;
+        INFO(c.name());
+        const auto file = std::make_shared<const io::SafetensorsFile>(c.path("model.ldm.safetensors"));
+        CHECK(models::classifyCheckpoint(*file).family == "sdxl");
+        checkSDXLMatchesFolders(c, models::mapSDXLSingleFileCheckpoint(file, sdxlCaseArchitecture(c)));
+    }
+    CHECK(sdxl > 0);
+}
+
+TEST_CASE("the SDXL architecture inferred from each golden single file agrees with its configs", "[golden][sdxl]") {
+    for (const auto& c : test::allGoldenCases()) {
+        if (!c.isSDXL()) continue;
+        INFO(c.name());
+        const auto file = std::make_shared<const io::SafetensorsFile>(c.path("model.ldm.safetensors"));
+        const auto a = models::inferSDXLArchitecture(*file);
+        const auto want = sdxlCaseArchitecture(c);
+        CHECK(a.unet.inChannels == want.unet.inChannels);
+        CHECK(a.unet.blockOutChannels == want.unet.blockOutChannels);
+        CHECK(a.unet.layersPerBlock == want.unet.layersPerBlock);
+        CHECK(a.unet.downBlockTypes == want.unet.downBlockTypes);
+        CHECK(a.unet.upBlockTypes == want.unet.upBlockTypes);
+        CHECK(a.unet.transformerLayersPerBlock == want.unet.transformerLayersPerBlock);
+        CHECK(a.unet.crossAttentionDim == want.unet.crossAttentionDim);
+        CHECK(a.unet.useLinearProjection == want.unet.useLinearProjection);
+        CHECK(a.unet.upcastAttention == want.unet.upcastAttention);
+        CHECK(a.unet.additionEmbedType == want.unet.additionEmbedType);
+        CHECK(a.unet.additionTimeEmbedDim == want.unet.additionTimeEmbedDim);
+        CHECK(a.unet.projectionClassEmbeddingsInputDim == want.unet.projectionClassEmbeddingsInputDim);
+        CHECK(a.vae.blockOutChannels == want.vae.blockOutChannels);
+        CHECK(a.vae.latentChannels == want.vae.latentChannels);
+        CHECK(a.vae.scalingFactor == Approx(want.vae.scalingFactor));
+        for (const auto& [ours, ref] : {std::pair{a.text, want.text}, std::pair{a.text2, want.text2}}) {
+            CHECK(ours.hiddenSize == ref.hiddenSize);
+            CHECK(ours.numHiddenLayers == ref.numHiddenLayers);
+            CHECK(ours.intermediateSize == ref.intermediateSize);
+            CHECK(ours.vocabSize == ref.vocabSize);
+            CHECK(ours.maxPositionEmbeddings == ref.maxPositionEmbeddings);
+            CHECK(ours.hiddenAct == ref.hiddenAct);
+        }
+        CHECK(a.text2.projectionDim == want.text2.projectionDim);
+        // Mapping with the inferred architecture gives the same weights as with the case's configs.
+        checkSDXLMatchesFolders(c, models::mapSDXLSingleFileCheckpoint(file, a));
     }
 }

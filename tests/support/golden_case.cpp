@@ -5,6 +5,7 @@
 
 #include "support/catch.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace dragdiff::test {

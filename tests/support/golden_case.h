@@ -11,6 +11,10 @@
 
 namespace dragdiff::test {
 
+inline constexpr const char* kStableDiffusionPipeline = "StableDiffusionPipeline";
+inline constexpr const char* kImageVariationPipeline = "StableDiffusionImageVariationPipeline";
+inline constexpr const char* kStableDiffusionXLPipeline = "StableDiffusionXLPipeline";
+
 class GoldenCase {
 public:
     explicit GoldenCase(const std::string& dir);
@@ -19,10 +23,11 @@ public:
     std::string name() const;
     std::string path(const std::string& relative) const { return dir_ + "/" + relative; }
     const nlohmann::json& spec() const { return spec_; }  // case.json
-    // model_index.json's _class_name ("StableDiffusionPipeline", "StableDiffusionImageVariationPipeline", ...).
+    // model_index.json's _class_name (one of the k...Pipeline names above).
     const std::string& pipelineClass() const { return pipelineClass_; }
     // Whether the case folder holds `relative` (a component folder such as text_encoder/, or a file).
     bool holds(const std::string& relative) const;
+    bool isSDXL() const { return pipelineClass_ == kStableDiffusionXLPipeline; }
 
     bool has(const std::string& tensor) const;
     at::Tensor tensor(const std::string& tensor) const;  // owned copy, stored dtype
@@ -40,9 +45,6 @@ private:
     std::string pipelineClass_;
     std::shared_ptr<io::SafetensorsFile> io_;
 };
-
-inline constexpr const char* kStableDiffusionPipeline = "StableDiffusionPipeline";
-inline constexpr const char* kImageVariationPipeline = "StableDiffusionImageVariationPipeline";
 
 // Every case under goldenRoots(); REQUIREs each golden folder to exist and hold at least one case
 // (a missing golden folder is a failure).

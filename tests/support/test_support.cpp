@@ -63,7 +63,8 @@ std::vector<std::string> goldenRoots() {
         return roots;
     }
     const fs::path shared = fs::path(sourceDir()) / ".." / "shared";
-    for (const char* folder : {"golden", "golden-imgvar"}) roots.push_back((shared / folder).lexically_normal().string());
+    for (const char* folder : {"golden", "golden-imgvar", "golden-sdxl"})
+        roots.push_back((shared / folder).lexically_normal().string());
     return roots;
 }
 

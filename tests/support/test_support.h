@@ -41,7 +41,7 @@ std::string goldenRoot();
 std::vector<std::string> goldenCases();
 // Every folder the golden tests cover: $DRAGDIFF_GOLDEN_DIR (one folder, or several separated by
 // ':'), else ../shared/golden and, beside it, the folder of each further family the project runs
-// (golden-imgvar: image-conditioned SD).
+// (golden-imgvar: image-conditioned SD; golden-sdxl: SDXL).
 std::vector<std::string> goldenRoots();
 // Every case folder under `root`, sorted. Empty when none (or no such folder).
 std::vector<std::string> goldenCasesUnder(const std::string& root);

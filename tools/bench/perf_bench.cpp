@@ -140,7 +140,8 @@ drag::Pipeline buildPipeline(const PerfOptions& o) {
 
 // Everything one guided step reads, fixed.
 struct GuidedInputs {
-    at::Tensor z, context, origFeat, origMean, query, target;
+    at::Tensor z, origFeat, origMean, query, target;
+    models::UNetConditioning context;
     int64_t t = 0, h = 0, w = 0;
     int featureBlock = 0;
     double alphaT = 0;
@@ -231,7 +232,8 @@ void runPerfBenchmark(const PerfOptions& o) {
     const RgbaImage image = syntheticImage(size);
     const drag::WorkingImage work = drag::makeWorkingImage(image, size, p.sizeMultiple());
     const at::Tensor pixels = work.tensor(p.device);
-    const at::Tensor context = p.encodeContext("", work, EditParameters().imageTransform);
+    models::UNetConditioning context = p.encodeContext("", work, EditParameters().imageTransform);
+    p.addSizeConditioning(context, work.rgb.rows, work.rgb.cols);
     const double sf = p.vae->scalingFactor();
     std::fprintf(stderr, "dragdiff-bench perf: %s, %d px, %d threads, %s, UNet %s, model ready in %.1f s\n", o.arch.c_str(),
                  size, at::get_num_threads(), o.checkpointUpBlocks ? "checkpointed up-blocks" : "plain backward",

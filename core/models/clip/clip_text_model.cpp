@@ -81,21 +81,25 @@ CLIPTextModelImpl::CLIPTextModelImpl(const CLIPTextConfig& config) : config_(con
 }
 
 CLIPTextOutput CLIPTextModelImpl::forward(const at::Tensor& inputIds, bool outputHiddenStates) {
+    const at::Tensor weight = text_model->embeddings->token_embedding->weight;
+    return text_model(checkedCLIPInputIds(config_, inputIds, weight.device()), outputHiddenStates);
+}
+
+at::Tensor checkedCLIPInputIds(const CLIPTextConfig& config, const at::Tensor& inputIds, at::Device device) {
     if (inputIds.dim() != 2 || !at::isIntegralType(inputIds.scalar_type(), /*includeBool=*/false))
         throw InvalidRequest("CLIP text encoder: input ids should be a [batch, length] integer tensor, found " +
                              std::string(c10::toString(inputIds.scalar_type())) + " " + shapeText(inputIds.sizes()));
     const int64_t length = inputIds.size(1);
-    if (inputIds.size(0) == 0 || length == 0 || length > config_.maxPositionEmbeddings)
+    if (inputIds.size(0) == 0 || length == 0 || length > config.maxPositionEmbeddings)
         throw InvalidRequest("CLIP text encoder: " + std::to_string(length) + " tokens per prompt, expected 1 to " +
-                             std::to_string(config_.maxPositionEmbeddings) + " (max_position_embeddings)");
-    const at::Tensor weight = text_model->embeddings->token_embedding->weight;
-    const at::Tensor ids = inputIds.to(weight.device(), at::kLong);
+                             std::to_string(config.maxPositionEmbeddings) + " (max_position_embeddings)");
+    const at::Tensor ids = inputIds.to(device, at::kLong);
     const int64_t low = ids.min().item<int64_t>(), high = ids.max().item<int64_t>();
-    if (low < 0 || high >= config_.vocabSize)
+    if (low < 0 || high >= config.vocabSize)
         throw InvalidRequest("CLIP text encoder: token id " + std::to_string(low < 0 ? low : high) +
-                             " is outside the vocabulary [0, " + std::to_string(config_.vocabSize) +
+                             " is outside the vocabulary [0, " + std::to_string(config.vocabSize) +
                              "); the tokenizer does not belong to this text encoder");
-    return text_model(ids, outputHiddenStates);
+    return ids;
 }
 
 bool isIgnoredCLIPTextWeight(const std::string& key) { return key == "text_model.embeddings.position_ids"; }

@@ -71,6 +71,10 @@ private:
 };
 TORCH_MODULE(CLIPTextModel);
 
+// The ids a CLIP text model accepts: [B, L] integers, 1 <= L <= max_position_embeddings, ids in
+// the vocabulary; returned as int64 on `device`. InvalidRequest otherwise.
+at::Tensor checkedCLIPInputIds(const CLIPTextConfig& config, const at::Tensor& inputIds, at::Device device);
+
 // Checkpoint keys loadCLIPTextModel accepts without a matching parameter: the
 // `text_model.embeddings.position_ids` buffer older transformers saved (int64 or float, possibly
 // off by rounding); positions are always recomputed as 0..L-1.

@@ -8,80 +8,11 @@
 #include "dragdiff/error.h"
 #include "io/safetensors.h"
 #include "models/single_file/ldm_mapping_detail.h"
-
-#include <map>
-#include <set>
+#include "models/single_file/shape_index.h"
 
 namespace dragdiff::models {
-namespace {
+namespace ldm {
 
-using ldm::startsWith;
-
-// Names and shapes of a file, with the lookups inference needs.
-class ShapeIndex {
-public:
-    // Keys the mapping skips (EMA copies, buffers, ...) are left out, so they cannot mislead.
-    explicit ShapeIndex(const io::SafetensorsFile& file) : file_(file) {
-        for (const auto& e : file.entries())
-            if (!isIgnoredLdmKey(e.name)) shapes_.emplace(e.name, e.shape);
-    }
-
-    bool has(const std::string& key) const { return shapes_.count(key) != 0; }
-
-    bool anyWithPrefix(const std::string& prefix) const {
-        auto it = shapes_.lower_bound(prefix);
-        return it != shapes_.end() && startsWith(it->first, prefix);
-    }
-
-    // The shape of `key`, which must exist with rank `rank`; `what` names the part being inferred.
-    const std::vector<int64_t>& shape(const std::string& key, size_t rank, const std::string& what) const {
-        auto it = shapes_.find(key);
-        if (it == shapes_.end())
-            throw LoadError("'" + file_.path() + "': cannot infer the " + what + ": tensor '" + key +
-                            "' is missing; the file is incomplete or not a Stable Diffusion 1.x/2.x checkpoint");
-        if (it->second.size() != rank)
-            throw LoadError("'" + file_.path() + "': cannot infer the " + what + ": tensor '" + key + "' has shape " +
-                            ldm::shapeText(it->second) + ", expected " + std::to_string(rank) + " dimensions");
-        return it->second;
-    }
-
-    const std::vector<int64_t>& shapeAnyRank(const std::string& key) const { return shapes_.at(key); }
-
-    int dim(const std::string& key, size_t rank, size_t d, const std::string& what) const {
-        return static_cast<int>(shape(key, rank, what)[d]);
-    }
-
-    // The distinct integers that directly follow `prefix` in some key ("…input_blocks." -> 0, 1, …).
-    std::set<int> indices(const std::string& prefix) const {
-        std::set<int> out;
-        for (auto it = shapes_.lower_bound(prefix); it != shapes_.end() && startsWith(it->first, prefix); ++it) {
-            const size_t end = it->first.find('.', prefix.size());
-            const std::string token = it->first.substr(prefix.size(), end - prefix.size());
-            if (!token.empty() && token.size() <= 6 && token.find_first_not_of("0123456789") == std::string::npos)
-                out.insert(std::stoi(token));
-        }
-        return out;
-    }
-
-    // indices(prefix), required to be 0..n-1 with n >= 1.
-    int count(const std::string& prefix, const std::string& what) const {
-        const auto found = indices(prefix);
-        const int n = static_cast<int>(found.size());
-        if (n == 0 || *found.rbegin() != n - 1)
-            throw LoadError("'" + file_.path() + "': cannot infer the " + what + ": the tensors '" + prefix +
-                            "{i}.*' are " + (n == 0 ? "missing" : "not numbered 0.." + std::to_string(n - 1)));
-        return n;
-    }
-
-    [[noreturn]] void fail(const std::string& what) const { throw LoadError("'" + file_.path() + "': " + what); }
-
-private:
-    const io::SafetensorsFile& file_;
-    std::map<std::string, std::vector<int64_t>> shapes_;
-};
-
-// Attention heads where the checkpoint cannot tell: SD 2.x uses 64-channel heads, SD 1.x 8 heads.
-// Sizes that do not fit the convention (test models) fall back to 8, or 1, heads.
 int conventionalHeads(int channels, bool headDim64) {
     if (headDim64 && channels % 64 == 0) return channels / 64;
     return channels % 8 == 0 ? 8 : 1;
@@ -175,8 +106,8 @@ VAEConfig inferVae(const ShapeIndex& s) {
 }
 
 // SD 1.x: transformers' CLIPTextModel (OpenAI CLIP ViT-L/14), quick_gelu.
-CLIPTextConfig inferClipText(const ShapeIndex& s) {
-    std::string p = kLdmClipPrefix;
+CLIPTextConfig inferClipText(const ShapeIndex& s, const std::string& prefix) {
+    std::string p = prefix;
     if (s.anyWithPrefix(p + "text_model.")) p += "text_model.";
     const std::string what = "CLIP text encoder architecture";
     CLIPTextConfig c = CLIPTextConfig::sd15();
@@ -191,6 +122,13 @@ CLIPTextConfig inferClipText(const ShapeIndex& s) {
     c.hiddenAct = "quick_gelu";
     return c;
 }
+
+}  // namespace ldm
+
+namespace {
+
+using ldm::ShapeIndex;
+using ldm::conventionalHeads;
 
 // SD 2.x: OpenCLIP ViT-H/14's text tower, gelu, conditioned on its penultimate layer.
 CLIPTextConfig inferOpenClipText(const ShapeIndex& s, const io::SafetensorsFile& file) {
@@ -221,8 +159,8 @@ InferredArchitecture inferArchitecture(const io::SafetensorsFile& file) {
     ldm::requireStableDiffusion(file);
     const ShapeIndex s(file);
     InferredArchitecture a;
-    a.unet = inferUNet(s);
-    a.vae = inferVae(s);
+    a.unet = ldm::inferUNet(s);
+    a.vae = ldm::inferVae(s);
     const bool clip = s.anyWithPrefix(kLdmClipPrefix);
     const bool openClip = s.anyWithPrefix(kLdmOpenClipPrefix);
     if (clip && openClip)
@@ -231,7 +169,7 @@ InferredArchitecture inferArchitecture(const io::SafetensorsFile& file) {
     // Without a text encoder, SD 2.x shows in its linear projections and 1024-wide context.
     const bool sd2 = openClip || (!clip && (a.unet.useLinearProjection || a.unet.crossAttentionDim == 1024));
     a.family = sd2 ? "sd2" : "sd1";
-    a.text = openClip ? inferOpenClipText(s, file) : clip ? inferClipText(s) : sd2 ? CLIPTextConfig::sd21()
+    a.text = openClip ? inferOpenClipText(s, file) : clip ? ldm::inferClipText(s, kLdmClipPrefix) : sd2 ? CLIPTextConfig::sd21()
                                                                               : CLIPTextConfig::sd15();
     a.unet.numAttentionHeads.clear();
     for (int ch : a.unet.blockOutChannels) a.unet.numAttentionHeads.push_back(sd2 ? conventionalHeads(ch, true) : 8);

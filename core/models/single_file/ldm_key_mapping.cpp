@@ -60,7 +60,7 @@ void requireStableDiffusion(const io::SafetensorsFile& file) {
         // SDXL files share the UNet prefix; their text encoders sit under `conditioner.embedders.*`.
         if (startsWith(e.name, "conditioner.embedders."))
             throw LoadError("'" + file.path() + "' is not a Stable Diffusion 1.x/2.x checkpoint: tensor '" + e.name +
-                            "' belongs to an SDXL model, which DragDiff does not support");
+                            "' belongs to an SDXL model, which the SDXL reader (sdxl_single_file.h) maps, not this one");
         hasUNet = hasUNet || startsWith(e.name, kLdmUNetPrefix);
     }
     if (hasUNet) return;
@@ -137,6 +137,8 @@ std::string shapeText(at::IntArrayRef s) {
 
 bool isIgnoredLdmKey(const std::string& key) {
     if (scheduleBuffers().count(key)) return true;
+    // Marker tensors of v-prediction / zero-terminal-SNR files (read by checkpoint_family.h).
+    if (key == "v_pred" || key == "ztsnr") return true;
     // EMA copies: ldm's `model_ema.*` (flattened names), and `*_ema*` copies other trainers write.
     if (startsWith(key, "model_ema.") || key.find("_ema") != std::string::npos) return true;
     // The autoencoder's training loss (LPIPS, discriminator) and other loss weights.

@@ -42,6 +42,13 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c) : config
                        torch::nn::Conv2dOptions(c.inChannels, ch0, c.convInKernel).padding((c.convInKernel - 1) / 2)));
     time_proj = register_module("time_proj", Timesteps(ch0, c.flipSinToCos, c.freqShift));
     time_embedding = register_module("time_embedding", TimestepEmbedding(ch0, timeEmbedDim));
+    if (c.hasTextTimeEmbedding()) {
+        add_time_proj = register_module("add_time_proj", Timesteps(c.additionTimeEmbedDim, c.flipSinToCos, c.freqShift));
+        add_embedding =
+            register_module("add_embedding", TimestepEmbedding(c.projectionClassEmbeddingsInputDim, timeEmbedDim));
+    } else if (!c.additionEmbedType.empty()) {
+        throw InvalidRequest("UNet config: addition_embed_type '" + c.additionEmbedType + "' is not supported");
+    }
 
     UNetBlockOptions base;
     base.tembChannels = timeEmbedDim;
@@ -158,9 +165,38 @@ at::Tensor UNet2DConditionModelImpl::timeEmbedding(const at::Tensor& sample, con
     return time_embedding(tEmb);                              // [B, 4·ch0]
 }
 
+at::Tensor UNet2DConditionModelImpl::textTimeEmbedding(const UNetConditioning& cond, int64_t batch,
+                                                      at::ScalarType dtype) {
+    const at::Tensor& text = cond.textEmbeds;
+    const at::Tensor& ids = cond.timeIds;
+    auto rows = [batch](const at::Tensor& t) { return t.defined() && t.dim() == 2 && (t.size(0) == batch || t.size(0) == 1); };
+    if (!rows(text) || !rows(ids))
+        throw InvalidRequest("UNet: this SDXL-style UNet (addition_embed_type \"text_time\") needs text_embeds [" +
+                             std::to_string(batch) + ", P] and time_ids [" + std::to_string(batch) + ", 6], got " +
+                             (text.defined() ? shapeText(text.sizes()) : std::string("no text_embeds")) + " and " +
+                             (ids.defined() ? shapeText(ids.sizes()) : std::string("no time_ids")));
+    const int64_t width = text.size(1) + ids.size(1) * config_.additionTimeEmbedDim;
+    if (width != config_.projectionClassEmbeddingsInputDim)
+        throw InvalidRequest("UNet: text_embeds " + shapeText(text.sizes()) + " and time_ids " + shapeText(ids.sizes()) +
+                             " give " + std::to_string(width) + " added-embedding inputs, but the UNet expects " +
+                             std::to_string(config_.projectionClassEmbeddingsInputDim) +
+                             " (projection_class_embeddings_input_dim); wrong text encoder for this UNet?");
+    const at::Device device = conv_in->weight.device();
+    const at::Tensor t = text.to(device).expand({batch, -1});
+    const at::Tensor i = ids.to(device).expand({batch, -1});
+    // add_time_proj in fp32 on the flattened ids, one row of ids·dim per sample.
+    const at::Tensor timeEmbeds = add_time_proj(i.reshape({-1})).reshape({batch, -1});
+    const at::Tensor addEmbeds = at::cat({t.to(timeEmbeds.scalar_type()), timeEmbeds}, -1).to(dtype);
+    return add_embedding(addEmbeds);  // [B, 4·ch0]
+}
+
 UNetOutput UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at::Tensor& timestep,
-                                             const at::Tensor& encoderHiddenStates, const UNetForwardOptions& options) {
+                                             const UNetConditioning& conditioning, const UNetForwardOptions& options) {
+    const at::Tensor& encoderHiddenStates = conditioning.encoderHiddenStates;
     checkInputs(sample, encoderHiddenStates, options);
+    if (!add_embedding && conditioning.hasAddedConditioning())
+        throw InvalidRequest("UNet: text_embeds/time_ids were given, but this UNet has no added conditioning "
+                             "(addition_embed_type is null): it is not an SDXL UNet");
     // The low-memory option also spares every attention its weights (the down-blocks' 64×64
     // self-attentions hold most of what a guided step keeps; the up-blocks alone saved 10 MB on sd15).
     const AttentionRecomputeScope recomputeAttention(options.checkpointUpBlocks);
@@ -172,6 +208,7 @@ UNetOutput UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
     const bool forwardUpsampleSize = sample.size(2) % upFactor != 0 || sample.size(3) % upFactor != 0;
 
     at::Tensor emb = timeEmbedding(sample, timestep);
+    if (add_embedding) emb = emb + textTimeEmbedding(conditioning, sample.size(0), emb.scalar_type());
     at::Tensor x = config_.centerInputSample ? 2 * sample - 1.0 : sample;
     if (channelsLast_) x = x.contiguous(at::MemoryFormat::ChannelsLast);
     x = conv_in(x);

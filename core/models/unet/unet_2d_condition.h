@@ -4,6 +4,7 @@
 #include "models/blocks/embeddings.h"
 #include "models/model_configs.h"
 #include "models/unet/unet_blocks.h"
+#include "models/unet/unet_conditioning.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
@@ -40,17 +41,19 @@ struct UNetOutput {
 };
 
 // Ports diffusers UNet2DConditionModel (models/unets/unet_2d_condition.py) for the Stable
-// Diffusion 1.x/2.x configurations (positional time embedding, CrossAttnDownBlock2D/DownBlock2D,
-// UNetMidBlock2DCrossAttn, CrossAttnUpBlock2D/UpBlock2D). named_parameters() keys equal the
-// diffusers checkpoint keys. Parameters never require grad; forward is differentiable with respect
-// to the sample and the encoder hidden states.
+// Diffusion 1.x/2.x and SDXL configurations (positional time embedding, CrossAttnDownBlock2D/DownBlock2D,
+// UNetMidBlock2DCrossAttn, CrossAttnUpBlock2D/UpBlock2D; SDXL's addition_embed_type "text_time":
+// add_time_proj + add_embedding). named_parameters() keys equal the diffusers checkpoint keys.
+// Parameters never require grad; forward is differentiable with respect to the sample, the encoder
+// hidden states and the text embeds.
 class UNet2DConditionModelImpl : public torch::nn::Module {
 public:
     explicit UNet2DConditionModelImpl(const UNetConfig& config);  // randomly initialised (torch defaults)
 
     // sample [B, inChannels, h, w] (any h, w >= 1); timestep int64 or float, a scalar or [B] (or [1]);
-    // encoderHiddenStates [B, L, crossAttentionDim].
-    UNetOutput forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& encoderHiddenStates,
+    // conditioning.encoderHiddenStates [B, L, crossAttentionDim] (a context tensor converts); with
+    // "text_time" also textEmbeds and timeIds (see UNetConditioning), which other UNets refuse.
+    UNetOutput forward(const at::Tensor& sample, const at::Tensor& timestep, const UNetConditioning& conditioning,
                        const UNetForwardOptions& options = {});
 
     const UNetConfig& config() const { return config_; }
@@ -64,6 +67,8 @@ public:
     torch::nn::Conv2d conv_in{nullptr};
     Timesteps time_proj{nullptr};
     TimestepEmbedding time_embedding{nullptr};
+    Timesteps add_time_proj{nullptr};            // "text_time" only
+    TimestepEmbedding add_embedding{nullptr};    // "text_time" only
     torch::nn::ModuleList down_blocks{nullptr};
     UNetMidBlock2DCrossAttn mid_block{nullptr};
     torch::nn::ModuleList up_blocks{nullptr};
@@ -80,6 +85,8 @@ private:
         UpBlock2D plain{nullptr};
     };
     at::Tensor timeEmbedding(const at::Tensor& sample, const at::Tensor& timestep);
+    // diffusers get_aug_embed for "text_time": [B, 4·ch0].
+    at::Tensor textTimeEmbedding(const UNetConditioning& conditioning, int64_t batch, at::ScalarType dtype);
     void checkInputs(const at::Tensor& sample, const at::Tensor& encoderHiddenStates,
                      const UNetForwardOptions& options) const;
 
