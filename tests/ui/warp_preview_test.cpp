@@ -51,7 +51,6 @@ QColor shownAt(MainWindow& window, QPointF p) {
     return c->grab().toImage().pixelColor(c->imageToWidget(p + QPointF(0.5, 0.5)).toPoint());
 }
 
-
 }  // namespace
 
 TEST_CASE("W shows the warp preview, which follows a dragged point and leaves the document alone", "[ui]") {
