@@ -104,13 +104,17 @@ at::Tensor checkedCLIPInputIds(const CLIPTextConfig& config, const at::Tensor& i
 
 bool isIgnoredCLIPTextWeight(const std::string& key) { return key == "text_model.embeddings.position_ids"; }
 
-CLIPTextModel loadCLIPTextModel(const std::string& folder, at::ScalarType dtype, at::Device device) {
+void checkCLIPTextDtype(at::ScalarType dtype, at::Device device) {
     if (!at::isFloatingType(dtype))
         throw InvalidRequest("CLIP text encoder: dtype " + std::string(c10::toString(dtype)) +
                              " is not a floating-point type");
     if (dtype == at::kHalf && device.is_cpu())
         throw InvalidRequest("CLIP text encoder: float16 does not run on the CPU (LibTorch's CPU LayerNorm has no "
                              "float16 kernel); use float32 or bfloat16 on the CPU, float16 on a GPU");
+}
+
+CLIPTextModel loadCLIPTextModel(const std::string& folder, at::ScalarType dtype, at::Device device) {
+    checkCLIPTextDtype(dtype, device);
     const std::string weightsPath = findComponentWeights(folder, "model");
     const std::string configPath = (std::filesystem::path(folder) / "config.json").string();
     const CLIPTextConfig config = CLIPTextConfig::read(io::ConfigReader::fromFile(configPath));

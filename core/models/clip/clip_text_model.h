@@ -80,6 +80,10 @@ at::Tensor checkedCLIPInputIds(const CLIPTextConfig& config, const at::Tensor& i
 // off by rounding); positions are always recomputed as 0..L-1.
 bool isIgnoredCLIPTextWeight(const std::string& key);
 
+// InvalidRequest unless a CLIP text encoder can run in `dtype` on `device` (a floating type;
+// float16 only off the CPU, whose LayerNorm has no float16 kernel).
+void checkCLIPTextDtype(at::ScalarType dtype, at::Device device);
+
 // Reads `folder`/config.json and its weights (model.safetensors, or the fp16 variant), converts
 // them to `dtype` on `device`, eval mode, parameters frozen. Throws LoadError naming file/tensor.
 CLIPTextModel loadCLIPTextModel(const std::string& folder, at::ScalarType dtype = at::kFloat,

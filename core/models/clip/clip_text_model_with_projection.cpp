@@ -34,12 +34,7 @@ CLIPTextWithProjectionOutput CLIPTextModelWithProjectionImpl::forward(const at::
 
 CLIPTextModelWithProjection loadCLIPTextModelWithProjection(const std::string& folder, at::ScalarType dtype,
                                                             at::Device device) {
-    if (!at::isFloatingType(dtype))
-        throw InvalidRequest("CLIP text encoder: dtype " + std::string(c10::toString(dtype)) +
-                             " is not a floating-point type");
-    if (dtype == at::kHalf && device.is_cpu())
-        throw InvalidRequest("CLIP text encoder: float16 does not run on the CPU (LibTorch's CPU LayerNorm has no "
-                             "float16 kernel); use float32 or bfloat16 on the CPU, float16 on a GPU");
+    checkCLIPTextDtype(dtype, device);
     const std::string weightsPath = findComponentWeights(folder, "model");
     const std::string configPath = (std::filesystem::path(folder) / "config.json").string();
     const CLIPTextConfig config = CLIPTextConfig::read(io::ConfigReader::fromFile(configPath));
