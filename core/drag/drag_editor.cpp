@@ -229,7 +229,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
             const at::Tensor rgb = p.previewDecoder ? p.previewDecoder->decode(x0b / p.previewDecoder->scalingFactor())
                                  : decodePreview
                                        ? p.vae->decode(x0b / sf)
-                                       : at::upsample_bilinear2d(approximateRgb(x0b), {work.rgb.rows, work.rgb.cols}, false);
+                                       : at::upsample_bilinear2d(approximateRgb(x0b, p.isSDXL()), {work.rgb.rows, work.rgb.cols}, false);
             e.preview = workingPreview(work, tensorToRgb(rgb));
         }
         emit(e);

@@ -83,13 +83,24 @@ cv::Mat latentMapToWorking(const at::Tensor& map, cv::Size working) {
     return cv::Mat(working.height, working.width, CV_32FC1, m.data_ptr<float>()).clone();
 }
 
-at::Tensor approximateRgb(const at::Tensor& scaledLatent) {
-    // Least-squares fit of SD's VAE decoder at low resolution (widely used for live previews).
-    static const float kCoefficients[4][3] = {
+at::Tensor approximateRgb(const at::Tensor& scaledLatent, bool sdxlLatents) {
+    // Least-squares fits of each family's VAE decoder at low resolution (widely used for live
+    // previews; SDXL's from ComfyUI's latent formats). SDXL's latents differ: SD's fit turns them
+    // the wrong colours.
+    static const float kStableDiffusion[4][3] = {
         {0.298f, 0.207f, 0.208f}, {0.187f, 0.286f, 0.173f}, {-0.158f, 0.189f, 0.264f}, {-0.184f, -0.271f, -0.473f}};
-    at::Tensor coef = at::from_blob(const_cast<float*>(&kCoefficients[0][0]), {4, 3}, at::kFloat)
-                          .to(scaledLatent.device(), scaledLatent.scalar_type());
-    at::Tensor rgb = at::einsum("bchw,cd->bdhw", {scaledLatent, coef});
+    static const float kStableDiffusionBias[3] = {0, 0, 0};
+    static const float kSDXL[4][3] = {{0.3651f, 0.4232f, 0.4341f},
+                                      {-0.2533f, -0.0042f, 0.1068f},
+                                      {0.1076f, 0.1111f, -0.0362f},
+                                      {-0.3165f, -0.2492f, -0.2188f}};
+    static const float kSDXLBias[3] = {0.1084f, -0.0175f, -0.0011f};
+    const auto options = at::TensorOptions().dtype(scaledLatent.scalar_type()).device(scaledLatent.device());
+    const float* coefficients = sdxlLatents ? &kSDXL[0][0] : &kStableDiffusion[0][0];
+    const float* bias = sdxlLatents ? kSDXLBias : kStableDiffusionBias;
+    at::Tensor coef = at::from_blob(const_cast<float*>(coefficients), {4, 3}, at::kFloat).to(options);
+    at::Tensor b = at::from_blob(const_cast<float*>(bias), {1, 3, 1, 1}, at::kFloat).to(options);
+    at::Tensor rgb = at::einsum("bchw,cd->bdhw", {scaledLatent, coef}) + b;
     return rgb.clamp(-1, 1);
 }
 

@@ -32,7 +32,8 @@ cv::Mat binaryMat(const at::Tensor& map);
 // [h, w] latent-resolution map -> CV_32FC1 at working size (bilinear).
 cv::Mat latentMapToWorking(const at::Tensor& map, cv::Size working);
 
-// A cheap latent -> RGB projection for previews of 4-channel SD latents: [1, 3, h, w] in [-1, 1].
-at::Tensor approximateRgb(const at::Tensor& scaledLatent);
+// A cheap latent -> RGB projection for previews of 4-channel latents (SD 1.x/2.x, or SDXL's with
+// its own fit): [1, 3, h, w] in [-1, 1].
+at::Tensor approximateRgb(const at::Tensor& scaledLatent, bool sdxlLatents);
 
 }  // namespace dragdiff::drag

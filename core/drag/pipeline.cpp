@@ -5,6 +5,7 @@
 #include "io/checkpoint_format.h"
 #include "io/config_json.h"
 #include "io/safetensors.h"
+#include "models/blocks/autocast.h"
 #include "models/component_files.h"
 #include "models/sdxl/sdxl_conditioning.h"
 #include "models/single_file/architecture_inference.h"
@@ -15,7 +16,6 @@
 #include <ATen/autocast_mode.h>
 #include <c10/core/Device.h>
 #include <torch/cuda.h>
-#include <torch/version.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -290,40 +290,20 @@ at::Tensor Pipeline::encodeImage(const cv::Mat& rgb8, const std::string& transfo
     return at::cat({at::zeros_like(embeddings), embeddings}, /*dim=*/0);
 }
 
-// LibTorch 2.4 made autocast's switch per device type and deprecated the CUDA-only
-// is_enabled()/set_enabled() that 1.13 (Debian 12) has; both mean CUDA autocast here.
-namespace {
-bool cudaAutocastEnabled() {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    return at::autocast::is_autocast_enabled(at::kCUDA);
-#else
-    return at::autocast::is_enabled();
-#endif
-}
-
-void setCudaAutocastEnabled(bool enabled) {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, enabled);
-#else
-    at::autocast::set_enabled(enabled);
-#endif
-}
-}  // namespace
-
 void Pipeline::addSizeConditioning(models::UNetConditioning& conditioning, int64_t height, int64_t width) const {
     if (isSDXL()) conditioning.timeIds = models::sdxlAddTimeIds(height, width).to(device);
 }
 
 AutocastScope::AutocastScope(const Pipeline& p) : active_(p.fp16Autocast && p.device.is_cuda()) {
     if (!active_) return;
-    previous_ = cudaAutocastEnabled();
-    setCudaAutocastEnabled(true);
+    previous_ = models::cudaAutocastEnabled();
+    models::setCudaAutocastEnabled(true);
 }
 
 AutocastScope::~AutocastScope() {
     if (!active_) return;
     at::autocast::clear_cache();
-    setCudaAutocastEnabled(previous_);
+    models::setCudaAutocastEnabled(previous_);
 }
 
 std::string embeddedModelFolder() {

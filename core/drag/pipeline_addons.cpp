@@ -10,7 +10,13 @@ namespace dragdiff::drag {
 std::vector<models::LoraTarget> loraTargets(Pipeline& p, const models::LoraFile& lora) {
     std::vector<models::LoraTarget> targets;
     targets.push_back({"lora_unet_", "UNet", p.unet.get(), models::ldmUNetLayout(p.unet->config(), lora.file)});
-    if (p.textEncoder) targets.push_back({"lora_te_", "text encoder", p.textEncoder.get(), nullptr});
+    if (p.textEncoder2) {
+        // kohya names SDXL's encoders by their transformers module paths, bigG included.
+        targets.push_back({"lora_te1_", "first text encoder (CLIP ViT-L)", p.textEncoder.get(), nullptr});
+        targets.push_back({"lora_te2_", "second text encoder (OpenCLIP bigG)", p.textEncoder2.get(), nullptr});
+    } else if (p.textEncoder) {
+        targets.push_back({"lora_te_", "text encoder", p.textEncoder.get(), nullptr});
+    }
     return targets;
 }
 

@@ -9,7 +9,7 @@
 namespace dragdiff::drag {
 
 // The parts of `p` a LoRA may adapt: lora_unet_* (diffusers or ldm names) -> the UNet,
-// lora_te_* -> the text encoder when there is one.
+// lora_te_* -> the text encoder when there is one; SDXL: lora_te1_* / lora_te2_* -> its two encoders.
 std::vector<models::LoraTarget> loraTargets(Pipeline& p, const models::LoraFile& lora);
 
 // Merges spec.loras in order and loads spec.previewDecoder; records both in p.info. Throws

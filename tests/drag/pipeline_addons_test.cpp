@@ -1,5 +1,5 @@
-// What a ModelSpec adds to a loaded model, on the golden tiny SD 1.5 (diffusers folder and single
-// file): LoRA files merged into the UNet and text encoder at load, and a TAESD preview decoder
+// What a ModelSpec adds to a loaded model, on the golden tiny SD 1.5 and SDXL (diffusers folder and
+// single file): LoRA files merged into the UNet and text encoder at load, and a TAESD preview decoder
 // that an edit's previews go through.
 #include "support/catch.h"
 
@@ -7,6 +7,7 @@
 #include "dragdiff/error.h"
 #include "drag/pipeline.h"
 #include "io/safetensors.h"
+#include "support/golden_case.h"
 #include "support/test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -80,6 +81,26 @@ std::string writeTaesd(const test::TempDir& dir, int latentChannels) {
     return folder;
 }
 
+// The previews an edit of a small textured picture sends, one per step.
+std::vector<RgbaImage> editPreviews(const ModelSpec& s) {
+    Engine engine;
+    engine.loadModel(s);
+    EditRequest r;
+    r.image.width = 64;
+    r.image.height = 48;
+    r.image.pixels.assign(64 * 48 * 4, 0);
+    for (size_t i = 0; i < r.image.pixels.size(); ++i) r.image.pixels[i] = static_cast<uint8_t>((i * 37) % 251);
+    r.drags = {{{20, 24}, {30, 24}}};
+    r.parameters.steps = 4;
+    r.parameters.strength = 0.5;
+    r.parameters.previewEvery = 1;
+    std::vector<RgbaImage> out;
+    engine.edit(r, [&](const EditProgress& e) {
+        if (!e.preview.empty()) out.push_back(e.preview);
+    });
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("ModelSpec loras merge into the UNet and text encoder of a folder and of a single file", "[engine][lora]") {
@@ -108,6 +129,69 @@ TEST_CASE("ModelSpec loras merge into the UNet and text encoder of a folder and 
         // Everything else is untouched.
         const std::string other = "up_blocks.1.attentions.0.transformer_blocks.0.attn1.to_v.weight";
         CHECK(at::equal(param(*p.unet, other), param(*plain.unet, other)));
+    }
+}
+
+TEST_CASE("ModelSpec loras merge into SDXL's UNet (sgm names) and both its text encoders", "[engine][lora][sdxl]") {
+    std::vector<std::string> sdxl;
+    for (const auto& c : test::allGoldenCases())
+        if (c.isSDXL()) sdxl.push_back(c.dir());
+    REQUIRE_FALSE(sdxl.empty());
+    const std::string model = sdxl.front();
+    test::TempDir dir;
+    // Level 1's second transformer layer, SDXL's added embedding, a mid-block 3x3 conv, both encoders.
+    const std::pair<const char*, const char*> modules[] = {
+        {"lora_unet_input_blocks_4_1_transformer_blocks_1_attn1_to_q",
+         "unet:down_blocks.1.attentions.0.transformer_blocks.1.attn1.to_q"},
+        {"lora_unet_label_emb_0_2", "unet:add_embedding.linear_2"},
+        {"lora_unet_middle_block_0_in_layers_2", "unet:mid_block.resnets.0.conv1"},
+        {"lora_te1_text_model_encoder_layers_0_self_attn_q_proj", "te1:text_model.encoder.layers.0.self_attn.q_proj"},
+        {"lora_te2_text_model_encoder_layers_2_mlp_fc1", "te2:text_model.encoder.layers.2.mlp.fc1"}};
+    for (const std::string& path : {model, model + "/model.ldm.safetensors"}) {
+        INFO(path);
+        ModelSpec spec;
+        spec.path = path;
+        if (path != model) spec.configDir = model;
+        drag::Pipeline plain = drag::loadPipeline(spec);
+        REQUIRE(plain.textEncoder2);
+        auto part = [](drag::Pipeline& p, const std::string& where) -> torch::nn::Module& {
+            const std::string c = where.substr(0, where.find(':'));
+            return c == "unet" ? static_cast<torch::nn::Module&>(*p.unet)
+                 : c == "te1"  ? static_cast<torch::nn::Module&>(*p.textEncoder)
+                               : static_cast<torch::nn::Module&>(*p.textEncoder2);
+        };
+        auto weightName = [](const std::string& where) { return where.substr(where.find(':') + 1) + ".weight"; };
+        at::manual_seed(33);
+        Tensors t;
+        std::map<std::string, at::Tensor> before;
+        for (const auto& [name, where] : modules) {
+            const at::Tensor w = param(part(plain, where), weightName(where));
+            before[name] = w;
+            const bool conv = w.dim() == 4;
+            t[std::string(name) + ".lora_down.weight"] = conv ? ints({3, w.size(1), 3, 3}) : ints({3, w.size(1)});
+            t[std::string(name) + ".lora_up.weight"] = conv ? ints({w.size(0), 3, 1, 1}) : ints({w.size(0), 3});
+            t[std::string(name) + ".alpha"] = at::scalar_tensor(1.5);
+        }
+        io::writeSafetensors(dir.file("xl.safetensors"), t);
+        spec.loras = {{dir.file("xl.safetensors"), 2.0}};
+        drag::Pipeline p = drag::loadPipeline(spec);
+        for (const auto& [name, where] : modules) {
+            INFO(name);
+            CHECK(at::equal(param(part(p, where), weightName(where)), merged(before[name], t, name, 2.0 * 1.5 / 3)));
+        }
+        CHECK(p.info.loraModules == std::vector<int>{5});
+        const std::string other = "up_blocks.0.attentions.0.transformer_blocks.0.attn2.to_v.weight";
+        CHECK(at::equal(param(*p.unet, other), param(*plain.unet, other)));
+
+        // An SD 1.x LoRA's lora_te_ names no part of SDXL (CLIP-L's shapes would fit: no silent merge).
+        Tensors sd;
+        const at::Tensor q = before["lora_te1_text_model_encoder_layers_0_self_attn_q_proj"];
+        sd["lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight"] = ints({2, q.size(1)});
+        sd["lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight"] = ints({q.size(0), 2});
+        io::writeSafetensors(dir.file("sd15.safetensors"), sd);
+        spec.loras = {{dir.file("sd15.safetensors"), 1.0}};
+        CHECK_THROWS_WITH(drag::loadPipeline(spec), Catch::Contains("lora_te_text_model_encoder_layers_0_self_attn_q_proj") &&
+                                                        Catch::Contains("SD 1.x/2.x") && Catch::Contains("lora_te2_"));
     }
 }
 
@@ -140,28 +224,10 @@ TEST_CASE("A TAESD preview decoder decodes the edit's previews", "[engine][taesd
     REQUIRE(p.previewDecoder);
     CHECK(p.info.previewDecoder == spec.previewDecoder);
 
-    auto previews = [&](const ModelSpec& s) {
-        Engine engine;
-        engine.loadModel(s);
-        EditRequest r;
-        r.image.width = 64;
-        r.image.height = 48;
-        r.image.pixels.assign(64 * 48 * 4, 0);
-        for (size_t i = 0; i < r.image.pixels.size(); ++i) r.image.pixels[i] = static_cast<uint8_t>((i * 37) % 251);
-        r.drags = {{{20, 24}, {30, 24}}};
-        r.parameters.steps = 4;
-        r.parameters.strength = 0.5;
-        r.parameters.previewEvery = 1;
-        std::vector<RgbaImage> out;
-        engine.edit(r, [&](const EditProgress& e) {
-            if (!e.preview.empty()) out.push_back(e.preview);
-        });
-        return out;
-    };
-    const auto tiny = previews(spec);
+    const auto tiny = editPreviews(spec);
     ModelSpec without = spec;
     without.previewDecoder.clear();
-    const auto vae = previews(without);
+    const auto vae = editPreviews(without);
     REQUIRE(!tiny.empty());
     REQUIRE(tiny.size() == vae.size());
     CHECK(tiny.back().width == vae.back().width);
@@ -174,4 +240,22 @@ TEST_CASE("A TAESD preview decoder decodes the edit's previews", "[engine][taesd
         wrong.previewDecoder = writeTaesd(other, 16);
         CHECK_THROWS_WITH(drag::loadPipeline(wrong), Catch::Contains("16-channel") && Catch::Contains("4-channel"));
     }
+}
+
+TEST_CASE("A TAESD preview decoder (taesdxl) decodes an SDXL edit's previews", "[engine][taesd][sdxl]") {
+    std::string model;
+    for (const auto& c : test::allGoldenCases())
+        if (c.isSDXL()) model = c.dir();
+    REQUIRE_FALSE(model.empty());
+    test::TempDir dir;
+    ModelSpec spec;
+    spec.path = model;
+    spec.previewDecoder = writeTaesd(dir, 4);
+    const auto tiny = editPreviews(spec);
+    spec.previewDecoder.clear();
+    const auto vae = editPreviews(spec);
+    REQUIRE(!tiny.empty());
+    REQUIRE(tiny.size() == vae.size());
+    CHECK(tiny.back().width == vae.back().width);
+    CHECK(tiny.back().pixels != vae.back().pixels);
 }

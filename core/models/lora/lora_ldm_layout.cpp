@@ -11,7 +11,9 @@ decltype(LoraTarget::originalLayout) ldmUNetLayout(const UNetConfig& config,
         if (dotted.empty() || !loraFile) return std::nullopt;
         // The mapping names the LoRA's own key in its errors; only the target's name is used here.
         const ldm::SourceKey src{*loraFile, m.downKey};
-        const std::vector<ldm::Mapped> mapped = ldm::mapUNetTensor(src, dotted + ".weight", config);
+        const std::vector<ldm::Mapped> mapped = config.hasTextTimeEmbedding()
+                                                    ? ldm::mapSDXLUNetTensor(src, dotted + ".weight", config)
+                                                    : ldm::mapUNetTensor(src, dotted + ".weight", config);
         const std::string suffix = ".weight";
         if (mapped.size() != 1 || mapped[0].name.size() <= suffix.size() ||
             mapped[0].name.compare(mapped[0].name.size() - suffix.size(), suffix.size(), suffix) != 0)

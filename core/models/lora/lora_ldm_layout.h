@@ -11,8 +11,8 @@
 namespace dragdiff::models {
 
 // A LoraTarget::originalLayout for a UNet built from `config`: resolves names through
-// ldm::mapUNetTensor. A name that starts like an ldm key but does not map is a LoadError naming
-// the LoRA key. SDXL's UNet plugs in here once its ldm mapping handles its config.
+// the single-file mapping (SDXL's sgm names, label_emb included, for a text_time UNet). A name that
+// starts like an ldm key but does not map is a LoadError naming the LoRA key.
 decltype(LoraTarget::originalLayout) ldmUNetLayout(const UNetConfig& config,
                                                    std::shared_ptr<const io::SafetensorsFile> loraFile);
 

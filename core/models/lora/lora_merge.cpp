@@ -40,7 +40,10 @@ const LoraTarget* targetFor(const LoraFile& lora, const LoraModule& m, const std
     if (m.name.rfind("lora_te1_", 0) == 0 || m.name.rfind("lora_te2_", 0) == 0)
         hint = "; lora_te1_/lora_te2_ adapt SDXL's two text encoders: this LoRA was trained for SDXL";
     else if (m.name.rfind("lora_te_", 0) == 0)
-        hint = "; the model has no text encoder for it to adapt";
+        hint = std::any_of(targets.begin(), targets.end(), [](const LoraTarget& t) { return t.prefix == "lora_te1_"; })
+                   ? "; lora_te_ adapts the one text encoder of SD 1.x/2.x: this LoRA was trained for SD 1.x/2.x, "
+                     "not for an SDXL model"
+                   : "; the model has no text encoder for it to adapt";
     throw LoadError("LoRA '" + lora.path + "': tensor '" + m.downKey + "' adapts a part this model does not have; it accepts " +
                     (accepted.empty() ? std::string("nothing") : accepted) + hint);
 }

@@ -63,6 +63,8 @@ void requireStableDiffusion(const io::SafetensorsFile& file);
 // Component mappers: the targets of one source key (empty when the key is skipped on purpose), or
 // a LoadError. `relative` is the key without its component prefix.
 std::vector<Mapped> mapUNetTensor(const SourceKey& src, const std::string& relative, const UNetConfig& config);
+// SDXL's UNet: label_emb.0.{0,2} = add_embedding.linear_{1,2}, the rest as mapUNetTensor.
+std::vector<Mapped> mapSDXLUNetTensor(const SourceKey& src, const std::string& relative, const UNetConfig& config);
 std::vector<Mapped> mapVaeTensor(const SourceKey& src, const std::string& relative, const VAEConfig& config);
 std::vector<Mapped> mapClipTextTensor(const SourceKey& src, const std::string& relative,
                                       const CLIPTextConfig& config);

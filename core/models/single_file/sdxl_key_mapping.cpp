@@ -25,22 +25,6 @@ bool isIgnoredSgmKey(const std::string& key) {
     return key == open + "logit_scale" || key == open + "attn_mask" || key == "v_pred" || key == "ztsnr";
 }
 
-// label_emb.0.{0,2} = add_embedding.linear_{1,2}; the rest is the ldm UNet.
-std::vector<ldm::Mapped> mapSDXLUNetTensor(const ldm::SourceKey& src, const std::string& relative,
-                                           const UNetConfig& config) {
-    ldm::KeyPath path(relative);
-    if (path.eat("label_emb")) {
-        if (!config.hasTextTimeEmbedding())
-            src.fail("is SDXL's added conditioning but the UNet config has no addition_embed_type \"text_time\"");
-        if (path.eat("0")) {
-            const char* target = path.eat("0") ? "add_embedding.linear_1" : path.eat("2") ? "add_embedding.linear_2" : nullptr;
-            if (target) return {ldm::Mapped{std::string(target) + "." + ldm::paramName(path, src, "label_emb"), src.view()}};
-        }
-        src.fail("is not part of the SDXL UNet's label_emb (expected label_emb.0.0 or label_emb.0.2)");
-    }
-    return ldm::mapUNetTensor(src, relative, config);
-}
-
 // OpenCLIP's text_projection [D, P] (x @ P) = the transpose of transformers' text_projection.weight.
 std::vector<ldm::Mapped> mapBigGTensor(const ldm::SourceKey& src, const std::string& relative,
                                        const CLIPTextConfig& config) {
@@ -57,6 +41,24 @@ std::vector<ldm::Mapped> mapBigGTensor(const ldm::SourceKey& src, const std::str
 
 }  // namespace
 
+namespace ldm {
+
+std::vector<Mapped> mapSDXLUNetTensor(const SourceKey& src, const std::string& relative, const UNetConfig& config) {
+    KeyPath path(relative);
+    if (path.eat("label_emb")) {
+        if (!config.hasTextTimeEmbedding())
+            src.fail("is SDXL's added conditioning but the UNet config has no addition_embed_type \"text_time\"");
+        if (path.eat("0")) {
+            const char* target = path.eat("0") ? "add_embedding.linear_1" : path.eat("2") ? "add_embedding.linear_2" : nullptr;
+            if (target) return {Mapped{std::string(target) + "." + paramName(path, src, "label_emb"), src.view()}};
+        }
+        src.fail("is not part of the SDXL UNet's label_emb (expected label_emb.0.0 or label_emb.0.2)");
+    }
+    return mapUNetTensor(src, relative, config);
+}
+
+}  // namespace ldm
+
 SDXLSingleFileWeights mapSDXLSingleFileCheckpoint(std::shared_ptr<const io::SafetensorsFile> file,
                                                   const SDXLArchitecture& a) {
     if (!file) throw LoadError("mapSDXLSingleFileCheckpoint: no checkpoint file given");
@@ -70,7 +72,7 @@ SDXLSingleFileWeights mapSDXLSingleFileCheckpoint(std::shared_ptr<const io::Safe
         std::vector<ldm::Mapped> mapped;
         WeightSet* target = nullptr;
         if (startsWith(key, unetPrefix)) {
-            mapped = mapSDXLUNetTensor(src, key.substr(unetPrefix.size()), a.unet);
+            mapped = ldm::mapSDXLUNetTensor(src, key.substr(unetPrefix.size()), a.unet);
             target = &out.unet;
         } else if (startsWith(key, vaePrefix)) {
             mapped = ldm::mapVaeTensor(src, key.substr(vaePrefix.size()), a.vae);

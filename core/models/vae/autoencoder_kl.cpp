@@ -2,6 +2,7 @@
 
 #include "dragdiff/error.h"
 #include "io/config_json.h"
+#include "models/blocks/autocast.h"
 #include "models/blocks/block_utils.h"
 #include "models/component_loading.h"
 #include "models/weight_loading.h"
@@ -101,8 +102,10 @@ void AutoencoderKLImpl::checkInput(const at::Tensor& t, int64_t channels, const 
     if (!t.defined() || t.dim() != 4 || t.size(1) != channels || t.size(2) < 1 || t.size(3) < 1)
         throw InvalidRequest(std::string("VAE: ") + what + " must be [B, " + std::to_string(channels) +
                              ", H, W], got " + (t.defined() ? shapeText(t.sizes()) : std::string("nothing")));
+    // Any floating type is taken (and cast to the weights'): under fp16 autocast a latent may
+    // arrive in half precision, and the VAE runs in its own.
     const auto& w = quant_conv->weight;
-    if (t.scalar_type() != w.scalar_type() || t.device() != w.device())
+    if (!at::isFloatingType(t.scalar_type()) || t.device() != w.device())
         throw InvalidRequest(std::string("VAE: ") + what + " is " + std::string(c10::toString(t.scalar_type())) +
                              " on " + t.device().str() + " but the model runs in " +
                              std::string(c10::toString(w.scalar_type())) + " on " + w.device().str());
@@ -110,14 +113,16 @@ void AutoencoderKLImpl::checkInput(const at::Tensor& t, int64_t channels, const 
 
 LatentDistribution AutoencoderKLImpl::encode(const at::Tensor& image) {
     checkInput(image, config_.inChannels, "the image");
-    at::Tensor moments = quant_conv(encoder(image));  // [B, 2·latent, h, w]
+    FullPrecisionScope fp32;
+    at::Tensor moments = quant_conv(encoder(image.to(quant_conv->weight.scalar_type())));  // [B, 2·latent, h, w]
     auto parts = at::chunk(moments, 2, 1);
     return {parts[0], at::clamp(parts[1], -30.0, 20.0)};
 }
 
 at::Tensor AutoencoderKLImpl::decode(const at::Tensor& latents) {
     checkInput(latents, config_.latentChannels, "the latents");
-    return decoder(post_quant_conv(latents));
+    FullPrecisionScope fp32;
+    return decoder(post_quant_conv(latents.to(post_quant_conv->weight.scalar_type())));
 }
 
 AutoencoderKL loadVAE(const std::string& folder, at::ScalarType dtype, at::Device device) {
