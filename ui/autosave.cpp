@@ -48,7 +48,7 @@ void releaseFiles(const QString& folder) {
 
 struct Job {
     ProjectFile::Snapshot snapshot;
-    QString modelPath;
+    ModelSpec model;
     QString userProject;
     quint64 epoch = 0;
     QString folder = Autosave::folder();  // resolved on the UI thread
@@ -65,7 +65,7 @@ QString write(const Job& job) {
     if (job.epoch != discardEpoch.load()) return QString();
     try {
         QDir().mkpath(job.folder);
-        ProjectFile::save(job.snapshot, projectFile(job.folder), job.modelPath);
+        ProjectFile::save(job.snapshot, projectFile(job.folder), job.model);
         QSettings info(infoFile(job.folder), QSettings::IniFormat);
         info.setValue("originalImage", job.snapshot.imagePath);
         info.setValue("userProject", job.userProject);
@@ -85,8 +85,8 @@ QString write(const Job& job) {
 }
 }  // namespace
 
-Autosave::Autosave(Document* document, std::function<QString()> modelPath, QObject* parent)
-    : QObject(parent), document_(document), modelPath_(std::move(modelPath)) {
+Autosave::Autosave(Document* document, std::function<ModelSpec()> model, QObject* parent)
+    : QObject(parent), document_(document), model_(std::move(model)) {
     connect(&timer_, &QTimer::timeout, this, &Autosave::saveInBackground);
 }
 
@@ -127,7 +127,7 @@ bool Autosave::saveNow() {
         savedRevision_ = document_->revision();
         return true;
     }
-    const Job job{ProjectFile::snapshot(*document_), modelPath_(), document_->projectPath(), discardEpoch.load()};
+    const Job job{ProjectFile::snapshot(*document_), model_(), document_->projectPath(), discardEpoch.load()};
     const QString error = write(job);
     if (!error.isEmpty()) {
         Q_EMIT failed(error);
@@ -146,7 +146,7 @@ void Autosave::saveInBackground() {
     }
     const quint64 revision = document_->revision();
     auto error = std::make_shared<QString>();
-    Job job{ProjectFile::snapshot(*document_), modelPath_(), document_->projectPath(), discardEpoch.load()};
+    Job job{ProjectFile::snapshot(*document_), model_(), document_->projectPath(), discardEpoch.load()};
     writer_ = QThread::create([job = std::move(job), error] { *error = write(job); });
     writer_->setObjectName("dragdiff-autosave");
     connect(writer_, &QThread::finished, this, [this, error, revision] {

@@ -3,6 +3,8 @@
 // A clean exit discards it; an autosave found at start means the last session did not end well.
 // The timer's saves write on a thread of their own (PNG-encoding an edited photo takes longer
 // than a frame), from a snapshot taken on the UI thread.
+#include "dragdiff/engine.h"
+
 #include <QObject>
 #include <QTimer>
 
@@ -25,7 +27,7 @@ public:
         bool imageEdited = false;
     };
 
-    Autosave(Document* document, std::function<QString()> modelPath, QObject* parent = nullptr);
+    Autosave(Document* document, std::function<ModelSpec()> model, QObject* parent = nullptr);
     ~Autosave() override;  // waits for a background write
     static QString folder();
     static bool hasRecovery();
@@ -48,7 +50,7 @@ Q_SIGNALS:
 private:
     Document* document_;
     QThread* writer_ = nullptr;
-    std::function<QString()> modelPath_;
+    std::function<ModelSpec()> model_;
     QTimer timer_;
     quint64 savedRevision_ = 0;
 };

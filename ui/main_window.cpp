@@ -84,7 +84,7 @@ MainWindow::MainWindow(Options options) : options_(std::move(options)) {
     buildUi();
     connectActions();
     connectEngine();
-    autosave_ = new Autosave(document_, [this] { return modelPath(); }, this);
+    autosave_ = new Autosave(document_, [this] { return side_->modelChooser()->spec(); }, this);
     connect(autosave_, &Autosave::failed, this, [this](const QString& m) { message_->setText(m); });
     if (options_.autosave) autosave_->start();
     if (options_.loadModelAtStart) engine_->loadModel(side_->modelChooser()->spec());
@@ -472,7 +472,7 @@ bool MainWindow::saveProjectTo(const QString& requested) {
         // a snapshot. Work that lands meanwhile is not in the file, so it stays unsaved.
         const ProjectFile::Snapshot snapshot = ProjectFile::snapshot(*document_);
         const quint64 revision = document_->revision();
-        callOffUiThread([&snapshot, &path, model = modelPath()] {
+        callOffUiThread([&snapshot, &path, model = side_->modelChooser()->spec()] {
             ProjectFile::save(snapshot, path, model);
             return true;
         });

@@ -7,14 +7,41 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
-#include "ui/settings_store.h"
 #include <QPushButton>
 #include <QVBoxLayout>
+
+#include "ui/model_addons_dialog.h"
+#include "ui/settings_store.h"
 
 namespace dragdiff::ui {
 namespace {
 constexpr const char* kEmbedded = "embedded";
 constexpr int kMaxRecentModels = 6;
+constexpr const char* kAddOnsKey = "model/addOns";  // model path -> {loras: [{path, strength}], previewDecoder}
+
+// The LoRA files and preview decoder remembered for the model at `path` (none when never set).
+void readAddOns(const QString& path, ModelSpec& spec) {
+    const QVariantMap entry = settings::value(kAddOnsKey).toMap().value(path).toMap();
+    spec.loras.clear();
+    for (const QVariant& v : entry.value("loras").toList()) {
+        const QVariantMap l = v.toMap();
+        spec.loras.push_back({l.value("path").toString().toStdString(), l.value("strength", 1.0).toDouble()});
+    }
+    spec.previewDecoder = entry.value("previewDecoder").toString().toStdString();
+}
+
+void writeAddOns(const QString& path, const std::vector<LoraSpec>& loras, const QString& previewDecoder) {
+    QVariantMap all = settings::value(kAddOnsKey).toMap();
+    if (loras.empty() && previewDecoder.isEmpty()) {
+        all.remove(path);
+    } else {
+        QVariantList list;
+        for (const LoraSpec& l : loras)
+            list.push_back(QVariantMap{{"path", QString::fromStdString(l.path)}, {"strength", l.strength}});
+        all.insert(path, QVariantMap{{"loras", list}, {"previewDecoder", previewDecoder}});
+    }
+    settings::setValue(kAddOnsKey, all);
+}
 }  // namespace
 
 ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
@@ -40,6 +67,17 @@ ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
     for (const auto& d : dragdiff::availableDevices()) devices_->addItem(QString::fromStdString(d).toUpper(), QString::fromStdString(d));
     devices_->setToolTip(tr("Where the model runs"));
     form->addRow(tr("Device"), devices_);
+    auto* addOnsRow = new QHBoxLayout;
+    addOnsSummary_ = new QLabel(this);
+    addOnsSummary_->setObjectName("addOnsSummary");
+    addOnsSummary_->setWordWrap(true);
+    auto* addOns = new QPushButton(tr("LoRA && Previews…"), this);
+    addOns->setObjectName("modelAddOns");
+    addOns->setToolTip(tr("LoRA files merged into this model, and a TAESD decoder for previews"));
+    connect(addOns, &QPushButton::clicked, this, &ModelChooser::openAddOns);
+    addOnsRow->addWidget(addOnsSummary_, 1);
+    addOnsRow->addWidget(addOns);
+    form->addRow(tr("Add-ons"), addOnsRow);
     status_ = new QLabel(this);
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -54,6 +92,7 @@ ModelChooser::ModelChooser(QWidget* parent) : QWidget(parent) {
     if (dev >= 0) devices_->setCurrentIndex(dev);
 
     auto changed = [this] {
+        showAddOnsSummary();
         if (updating_) return;
         remember();
         Q_EMIT specChosen(spec());
@@ -69,6 +108,7 @@ dragdiff::ModelSpec ModelChooser::savedSpec() {
     bool known = false;
     for (const auto& d : dragdiff::availableDevices()) known = known || d == spec.device;
     if (!known) spec.device = "cpu";
+    readAddOns(QString::fromStdString(spec.path), spec);
     return spec;
 }
 
@@ -78,7 +118,36 @@ dragdiff::ModelSpec ModelChooser::spec() const {
     if (s.path.empty()) s.path = kEmbedded;
     s.device = devices_->currentData().toString().toStdString();
     if (s.device.empty()) s.device = "cpu";
+    readAddOns(QString::fromStdString(s.path), s);
     return s;
+}
+
+void ModelChooser::openAddOns() {
+    const ModelSpec current = spec();
+    auto* dialog = new ModelAddOnsDialog(models_->currentText(), current.loras,
+                                         QString::fromStdString(current.previewDecoder), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QString model = QString::fromStdString(current.path);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, model] {
+        writeAddOns(model, dialog->loras(), dialog->previewDecoder());
+        if (models_->currentData().toString() != model) return;  // the model changed meanwhile
+        showAddOnsSummary();
+        Q_EMIT specChosen(spec());
+    });
+    dialog->open();
+}
+
+void ModelChooser::showAddOnsSummary() {
+    const ModelSpec s = spec();
+    QStringList parts;
+    for (const LoraSpec& l : s.loras)
+        parts << tr("%1 ×%2").arg(QFileInfo(QString::fromStdString(l.path)).completeBaseName()).arg(l.strength, 0, 'g', 3);
+    QString text = parts.isEmpty() ? tr("No LoRA") : tr("LoRA: %1").arg(parts.join(", "));
+    text += s.previewDecoder.empty()
+                ? QString()
+                : tr("; previews: %1").arg(QFileInfo(QString::fromStdString(s.previewDecoder)).fileName());
+    addOnsSummary_->setText(text);
+    addOnsSummary_->setToolTip(text);
 }
 
 void ModelChooser::setStatus(const QString& text, bool error) {
@@ -96,6 +165,7 @@ void ModelChooser::selectPath(const QString& path) {
     models_->setCurrentIndex(i);
     models_->setItemData(i, path, Qt::ToolTipRole);
     updating_ = false;
+    showAddOnsSummary();
 }
 
 void ModelChooser::chooseFolder() {

@@ -1,6 +1,7 @@
 #pragma once
 // Chooses the model and device: the embedded default, a Stable Diffusion folder (diffusers
-// layout) or a single-file .safetensors, remembered in QSettings with the recent choices.
+// layout) or a single-file .safetensors, remembered in QSettings with the recent choices; and
+// per model, its LoRA files and preview decoder (ModelAddOnsDialog).
 #include "dragdiff/engine.h"
 
 #include <QWidget>
@@ -20,6 +21,9 @@ public:
     static dragdiff::ModelSpec savedSpec();
     dragdiff::ModelSpec spec() const;
     void setStatus(const QString& text, bool error);
+    // Opens the LoRA and preview decoder dialog for the current model (window-modal, returns at
+    // once); accepting it remembers them for this model and emits specChosen.
+    void openAddOns();
     // Selects `path` (adding it to the list if new) without emitting specChosen.
     void selectPath(const QString& path);
     // Selects `path` (adding it to the list), remembers it, and emits specChosen.
@@ -33,9 +37,11 @@ private:
     void chooseFile();
     void addAndChoose(const QString& path);
     void remember();
+    void showAddOnsSummary();
 
     QComboBox* models_ = nullptr;
     QComboBox* devices_ = nullptr;
+    QLabel* addOnsSummary_ = nullptr;
     QLabel* status_ = nullptr;
     bool updating_ = false;
 };

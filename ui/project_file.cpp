@@ -34,11 +34,11 @@ ProjectFile::Snapshot ProjectFile::snapshot(const Document& document) {
     return s;
 }
 
-void ProjectFile::save(const Document& document, const QString& projectPath, const QString& modelPath) {
-    save(snapshot(document), projectPath, modelPath);
+void ProjectFile::save(const Document& document, const QString& projectPath, const ModelSpec& model) {
+    save(snapshot(document), projectPath, model);
 }
 
-void ProjectFile::save(const Snapshot& document, const QString& projectPath, const QString& modelPath) {
+void ProjectFile::save(const Snapshot& document, const QString& projectPath, const ModelSpec& model) {
     if (document.image.isNull()) throw dragdiff::InvalidRequest("there is no picture to save");
     // Said before any picture is encoded; then the picture, the mask and the project file land
     // together or not at all (a full disk must not leave an old project showing a new picture).
@@ -46,7 +46,8 @@ void ProjectFile::save(const Snapshot& document, const QString& projectPath, con
     dragdiff::WriteBatch batch;
     const QString base = stem(projectPath);
     EditSpec spec;
-    spec.modelPath = modelPath.isEmpty() ? "embedded" : modelPath.toStdString();
+    spec.modelPath = model.path.empty() ? "embedded" : model.path;
+    spec.loras = model.loras;
     if (document.imageEdited || document.imagePath.isEmpty()) {
         // The picture on screen exists nowhere else: the project keeps its own copy.
         const QString input = base + ".input.png";

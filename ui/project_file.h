@@ -3,6 +3,7 @@
 // replays, read and written through the core's facade (readEditSpec/writeEditSpec, loadMask/
 // saveMask, loadImage/saveImage). The mask goes beside the project as `NAME.mask.png` (white =
 // editable); an edited picture as `NAME.input.png`.
+#include "dragdiff/engine.h"
 #include "ui/document.h"
 
 #include <QImage>
@@ -39,8 +40,9 @@ public:
     // "photo.dragdiff.json" -> "photo" (with folder).
     static QString stem(const QString& projectPath);
     // Throws dragdiff::Error (WriteError, LoadError) with the file named; nothing half-written.
-    static void save(const Document& document, const QString& projectPath, const QString& modelPath);
-    static void save(const Snapshot& snapshot, const QString& projectPath, const QString& modelPath);  // any thread
+    // The model's path and LoRA files go into the project, so a headless replay uses the same weights.
+    static void save(const Document& document, const QString& projectPath, const ModelSpec& model);
+    static void save(const Snapshot& snapshot, const QString& projectPath, const ModelSpec& model);  // any thread
     static Contents load(const QString& projectPath);
 };
 

@@ -6,6 +6,8 @@
 #include "ui/live_drag.h"
 #include "ui/main_actions.h"
 #include "ui/main_window.h"
+#include "ui/model_addons_dialog.h"
+#include "ui/model_chooser.h"
 #include "ui/mask_brush_tool.h"
 #include "ui/message_banner.h"
 #include "ui/side_panel.h"
@@ -217,6 +219,18 @@ int ScreenshotScript::run(const QString& outputDir) {
     window.sidePanel()->advanced()->setChecked(true);
     failures += !grab(&window, outputDir, "11-dark-advanced");
     window.sidePanel()->advanced()->setChecked(false);
+
+    // The model's LoRA files and preview decoder (cancelled: nothing is loaded).
+    window.sidePanel()->modelChooser()->openAddOns();
+    if (auto* addOns = window.findChild<ModelAddOnsDialog*>()) {
+        addOns->addLora("/home/artist/loras/ink-outline-style.safetensors", 0.8);
+        addOns->addLora("/home/artist/loras/detail-tweaker.safetensors", -0.5);
+        addOns->setPreviewDecoder("/home/artist/models/taesd");
+        failures += !grab(addOns, outputDir, "12-model-addons");
+        addOns->reject();
+    } else {
+        ++failures;
+    }
     return failures == 0 ? 0 : 1;
 }
 

@@ -149,7 +149,7 @@ TEST_CASE("full disk: a project save fails whole and keeps the previous project"
     // A heavy state; saved elsewhere first to learn how big its picture is.
     makeState(window, 2, true);
     const auto points = window.document()->points();
-    ProjectFile::save(*window.document(), dir.path() + "/ref.dragdiff.json", "embedded");
+    ProjectFile::save(*window.document(), dir.path() + "/ref.dragdiff.json", dragdiff::ModelSpec{});
     const qint64 pictureBytes = QFileInfo(dir.path() + "/ref.input.png").size();
     // Room for the new picture, and after it replaces the old (small) one, none for the new mask:
     // before the fix the picture was replaced and the old project then showed the new picture with
@@ -213,7 +213,7 @@ TEST_CASE("full disk: autosave fails, says so and keeps the last autosave", "[ui
     MainWindow window(testOptions());
     showWindow(window);
     REQUIRE(window.openFile(writeTestImage(dir.path())));
-    Autosave autosave(window.document(), [] { return QString("embedded"); });
+    Autosave autosave(window.document(), [] { return dragdiff::ModelSpec{}; });
     QSignalSpy failures(&autosave, &Autosave::failed);
     makeState(window, 3, false);
     REQUIRE(autosave.saveNow());
@@ -223,7 +223,7 @@ TEST_CASE("full disk: autosave fails, says so and keeps the last autosave", "[ui
 
     makeState(window, 4, true);
     // Not saveProjectTo: a user's save discards the autosave.
-    ProjectFile::save(*window.document(), dir.path() + "/ref.dragdiff.json", "embedded");
+    ProjectFile::save(*window.document(), dir.path() + "/ref.dragdiff.json", dragdiff::ModelSpec{});
     disk.fillLeaving(QFileInfo(dir.path() + "/ref.input.png").size());
     CHECK_FALSE(autosave.saveNow());
     REQUIRE(failures.size() == 1);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real DragDiff under a virtual X server and writes PNGs of the window in scripted
 # states on the embedded model (start, heatmap, points and mask, warp preview, warp compare,
-# zoomed brush, run preview, finished edit, compare, model error, dark palette) for a person to
+# zoomed brush, run preview, finished edit, compare, model error, dark palette, LoRA dialog) for a person to
 # look at.   tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
