@@ -2,7 +2,7 @@
 //   dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--kind KINDS|all] [--mask none|box|both] [--size PX]
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
 //                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
-//   dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]
+//   dragdiff-bench perf --arch embedded|sd15|sd21|sdxl [--size PX] [--json OUT.json] [--runs N] [--full]
 //                       [--edit-steps N] [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph] [--unet-only]
 // Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
 // finished cases are still reported; a second Ctrl-C quits at once).
@@ -59,7 +59,7 @@ void printUsage(FILE* out) {
                  "               resolved mode); one per kind (OUT_<kind>.png) when several kinds run\n"
                  "The Markdown table goes to stdout, progress to stderr. DRAGDIFF_THREADS limits the threads.\n"
                  "\n"
-                 "usage: dragdiff-bench perf --arch embedded|sd15|sd21 [--size PX] [--json OUT.json] [--runs N] [--full]\n"
+                 "usage: dragdiff-bench perf --arch embedded|sd15|sd21|sdxl [--size PX] [--json OUT.json] [--runs N] [--full]\n"
                  "                           [--edit-steps N] [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph]\n"
                  "\n"
                  "Measures every cost of a drag edit in one process, medians after a warm-up run: UNet forward,\n"
@@ -67,7 +67,7 @@ void printUsage(FILE* out) {
                  "inversion step, whole default edits cold (a new picture) and warm (the same picture again, its\n"
                  "inversion cached) with their UNet/VAE passes per phase and forward-equivalents, and the peak RSS\n"
                  "of the guided step and of the edits.\n"
-                 "sd15/sd21 are built from their configs with random weights (no files needed).\n"
+                 "sd15/sd21/sdxl are built from their configs with random weights (no files needed).\n"
                  "  --size       image side (default: native for embedded, 512 for SD)\n"
                  "  --runs       timed runs per measurement (default 5)\n"
                  "  --full       SD: also time whole default edits (minutes each)\n"
@@ -199,7 +199,8 @@ bench::PerfOptions parsePerf(int argc, char** argv) {
     parseOptions(argc, argv, [&](const std::string& a, const ValueReader& value) {
         if (a == "--arch") {
             o.arch = value();
-            if (o.arch != "embedded" && o.arch != "sd15" && o.arch != "sd21") usage("--arch must be embedded, sd15 or sd21");
+            if (o.arch != "embedded" && o.arch != "sd15" && o.arch != "sd21" && o.arch != "sdxl")
+                usage("--arch must be embedded, sd15, sd21 or sdxl");
             haveArch = true;
         } else if (a == "--size") {
             o.size = int(number(a, value()));

@@ -120,20 +120,23 @@ drag::Pipeline buildPipeline(const PerfOptions& o) {
         spec.path = "embedded";
         return drag::loadPipeline(spec);
     }
-    if (o.arch != "sd15" && o.arch != "sd21") throw InvalidRequest("unknown --arch '" + o.arch + "' (embedded, sd15, sd21)");
+    if (o.arch != "sd15" && o.arch != "sd21" && o.arch != "sdxl")
+        throw InvalidRequest("unknown --arch '" + o.arch + "' (embedded, sd15, sd21, sdxl)");
     std::fprintf(stderr, "dragdiff-bench perf: building %s with random weights...\n", o.arch.c_str());
     at::manual_seed(0);
     drag::Pipeline p;
-    const models::UNetConfig unet = o.arch == "sd15" ? models::UNetConfig::sd15() : models::UNetConfig::sd21();
+    const models::UNetConfig unet = o.arch == "sd15"   ? models::UNetConfig::sd15()
+                                    : o.arch == "sd21" ? models::UNetConfig::sd21()
+                                                       : models::UNetConfig::sdxl();
     p.unet = models::UNet2DConditionModel(unet);
-    p.vae = models::AutoencoderKL(models::VAEConfig::sd());
+    p.vae = models::AutoencoderKL(o.arch == "sdxl" ? models::VAEConfig::sdxl() : models::VAEConfig::sd());
     p.scheduler = models::DDIMConfig::stableDiffusion();
     if (o.arch == "sd21") p.scheduler.predictionType = "v_prediction";
     // A random "prompt" context of the right width (there is no text encoder to run).
     p.constantContext = at::randn({1, 77, unet.crossAttentionDim}) * 0.5;
     p.unet->eval();
     p.vae->eval();
-    p.info.family = o.arch == "sd15" ? "sd1" : "sd2";
+    p.info.family = o.arch == "sd15" ? "sd1" : o.arch == "sd21" ? "sd2" : "sdxl";
     p.info.device = "cpu";
     return p;
 }
@@ -211,6 +214,21 @@ std::string utcNow() {
 
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+// The UNet's conditioning for the measurements. SDXL's random pipeline has no text encoders (their
+// cost is once per edit): a random context and pooled embedding of its widths, and the size ids.
+models::UNetConditioning benchConditioning(drag::Pipeline& p, const drag::WorkingImage& work) {
+    models::UNetConditioning c;
+    if (p.isSDXL() && !p.textEncoder) {
+        const models::UNetConfig& u = p.unet->config();
+        const int pooled = u.projectionClassEmbeddingsInputDim - 6 * u.additionTimeEmbedDim;
+        c = models::UNetConditioning(p.constantContext, at::randn({1, pooled}) * 0.5, at::Tensor());
+    } else {
+        c = p.encodeContext("", work, EditParameters().imageTransform);
+    }
+    p.addSizeConditioning(c, work.rgb.rows, work.rgb.cols);
+    return c;
+}
+
 }  // namespace
 
 void runPerfBenchmark(const PerfOptions& o) {
@@ -225,15 +243,17 @@ void runPerfBenchmark(const PerfOptions& o) {
     p.unet->setChannelsLast(o.channelsLast);
     const double buildSeconds = seconds(buildStart);
     const bool sd = o.arch != "embedded";
-    const int size = o.size > 0 ? o.size : (sd ? 512 : p.nativeImageSize());
+    if (o.full && p.isSDXL())
+        throw InvalidRequest("--full is not available for sdxl: a whole SDXL edit needs its text encoders and "
+                             "tokenizers, which the random-weight pipeline lacks; time one with dragdiff-cli on a model");
+    const int size = o.size > 0 ? o.size : (sd && !p.isSDXL() ? 512 : p.nativeImageSize());
     if (size % p.sizeMultiple() != 0)
         throw InvalidRequest("--size " + std::to_string(size) + " must be a multiple of " + std::to_string(p.sizeMultiple()) +
                              " for this model");
     const RgbaImage image = syntheticImage(size);
     const drag::WorkingImage work = drag::makeWorkingImage(image, size, p.sizeMultiple());
     const at::Tensor pixels = work.tensor(p.device);
-    models::UNetConditioning context = p.encodeContext("", work, EditParameters().imageTransform);
-    p.addSizeConditioning(context, work.rgb.rows, work.rgb.cols);
+    const models::UNetConditioning context = benchConditioning(p, work);
     const double sf = p.vae->scalingFactor();
     std::fprintf(stderr, "dragdiff-bench perf: %s, %d px, %d threads, %s, UNet %s, model ready in %.1f s\n", o.arch.c_str(),
                  size, at::get_num_threads(), o.checkpointUpBlocks ? "checkpointed up-blocks" : "plain backward",

@@ -8,7 +8,7 @@
 namespace dragdiff::bench {
 
 struct PerfOptions {
-    std::string arch = "embedded";  // "embedded" (weights/embedded), "sd15" or "sd21" (random weights)
+    std::string arch = "embedded";  // "embedded" (weights/embedded), "sd15", "sd21" or "sdxl" (random weights)
     int size = 0;                   // image side in pixels; 0 = the model's native size
     std::string jsonPath;
     bool full = false;              // SD: also time a whole default edit (slow)
