@@ -1,6 +1,8 @@
 #include "dragdiff/engine.h"
 #include "dragdiff/error.h"
 
+#include <cmath>
+
 namespace dragdiff {
 
 const char* dragModeName(DragMode mode) {
@@ -11,6 +13,8 @@ const char* dragModeName(DragMode mode) {
     }
     return "auto";
 }
+
+bool DragPair::targetOnHandle() const { return std::hypot(target.x - handle.x, target.y - handle.y) < 0.5; }
 
 DragMode parseDragMode(const std::string& name) {
     if (name == "auto") return DragMode::Auto;

@@ -230,6 +230,22 @@ std::vector<std::vector<size_t>> groupPairs(const std::vector<at::Tensor>& parts
     return groups;
 }
 
+// A region's pixels, their centroid (at pixel centres) and the distance from it to the farthest.
+struct Spread {
+    std::vector<cv::Point> pixels;
+    double cx = 0, cy = 0, reach = 0;
+};
+
+Spread spreadOf(const cv::Mat& region) {
+    Spread s;
+    cv::findNonZero(region, s.pixels);
+    if (s.pixels.empty()) return s;
+    for (const cv::Point& p : s.pixels) s.cx += p.x + 0.5, s.cy += p.y + 0.5;
+    s.cx /= double(s.pixels.size()), s.cy /= double(s.pixels.size());
+    for (const cv::Point& p : s.pixels) s.reach = std::max(s.reach, std::hypot(p.x + 0.5 - s.cx, p.y + 0.5 - s.cy));
+    return s;
+}
+
 }  // namespace
 
 at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid) {
@@ -240,14 +256,9 @@ at::Tensor warpThrough(const at::Tensor& z, const at::Tensor& grid) {
 double relativeDepth(const cv::Mat& region, PointF handle) { return depthOf(region, handle).relative; }
 
 double centrality(const cv::Mat& region, PointF handle) {
-    const cv::Moments m = cv::moments(region > 0, /*binaryImage=*/true);
-    if (m.m00 <= 0) return 1;
-    const double cx = m.m10 / m.m00 + 0.5, cy = m.m01 / m.m00 + 0.5;  // pixel centres
-    std::vector<cv::Point> inside;
-    cv::findNonZero(region, inside);
-    double reach = 0;
-    for (const cv::Point& p : inside) reach = std::max(reach, std::hypot(p.x + 0.5 - cx, p.y + 0.5 - cy));
-    return reach > 0 ? std::hypot(handle.x - cx, handle.y - cy) / reach : 0;
+    const Spread s = spreadOf(region);
+    if (s.pixels.empty()) return 1;
+    return s.reach > 0 ? std::hypot(handle.x - s.cx, handle.y - s.cy) / s.reach : 0;
 }
 
 bool deepInside(const cv::Mat& region, PointF handle, const EditParameters& params, double edgeBand) {
@@ -263,23 +274,19 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
     // Grabbed near the edge: a reshape when the drag pulls or pushes that edge (along the line
     // from the region's centre) or the handle is on a protruding end (a limb's tip); a part
     // grabbed near its edge and dragged sideways is still moved.
-    const cv::Moments m = cv::moments(region > 0, /*binaryImage=*/true);
-    if (m.m00 <= 0) return DragMode::Move;
-    const double cx = m.m10 / m.m00 + 0.5, cy = m.m01 / m.m00 + 0.5;  // pixel centres
-    std::vector<cv::Point> inside;
-    cv::findNonZero(region, inside);
+    const Spread s = spreadOf(region);
+    if (s.pixels.empty()) return DragMode::Move;
     const double dx = target.x - handle.x, dy = target.y - handle.y, drag = std::hypot(dx, dy);
-    double reach = 0, lowest = 1e300, highest = -1e300;
-    for (const cv::Point& p : inside) {
-        reach = std::max(reach, std::hypot(p.x + 0.5 - cx, p.y + 0.5 - cy));
+    double lowest = 1e300, highest = -1e300;
+    for (const cv::Point& p : s.pixels) {
         const double along = drag > 0 ? ((p.x + 0.5) * dx + (p.y + 0.5) * dy) / drag : 0;
         lowest = std::min(lowest, along), highest = std::max(highest, along);
     }
     // An edge pulled or pushed further than a good part of the object's own extent is moved.
     if (drag > params.reshapeMaxStretch * (highest - lowest + 1)) return DragMode::Move;
-    const double ox = handle.x - cx, oy = handle.y - cy, out = std::hypot(ox, oy);
+    const double ox = handle.x - s.cx, oy = handle.y - s.cy, out = std::hypot(ox, oy);
     const bool alongEdgeNormal = out > 0 && drag > 0 && std::abs(ox * dx + oy * dy) / (out * drag) >= kEdgeNormalCosine;
-    const bool protruding = out >= kProtrudingReach * reach;
+    const bool protruding = out >= kProtrudingReach * s.reach;
     return alongEdgeNormal || protruding ? DragMode::Reshape : DragMode::Move;
 }
 

@@ -1,6 +1,7 @@
 #include "drag/drag_editor.h"
 
 #include "drag/edit_context.h"
+#include "drag/full_size_carry.h"
 #include "drag/guided_step.h"
 #include "drag/latent_ops.h"
 #include "drag/original_branch.h"
@@ -40,10 +41,16 @@ void checkCancel(const std::atomic<bool>* cancel) {
     if (cancel && cancel->load()) throw Cancelled();
 }
 
-Error divergedAt(int step) {
+}  // namespace
+
+Error divergenceError(int step, bool guided) {
     return Error("the edit diverged: the latent became NaN or infinite at denoising step " + std::to_string(step) +
-                 "; lower the guidance weight or set a guidance cap, then run again");
+                 (guided ? "; lower the guidance weight or set a guidance cap, then run again"
+                         : " without guidance, so the model could not follow these parameters: go back to the "
+                           "defaults (Reset to Defaults in the app) and change one at a time"));
 }
+
+namespace {
 
 DragGeometry geometryOf(const EditRequest& request, const WorkingImage& work, int latentScale, int64_t h, int64_t w,
                         const at::Device& device) {
@@ -78,12 +85,18 @@ cv::Mat compositeAlpha(const EditContext& c, const std::optional<PartMove>& move
     if (c.userMask.defined() || move) {
         // The latent region that was allowed to change, grown by one latent pixel so the decoder's
         // seam falls inside it. Objects whose own pixels the result shows change only where they
-        // were and where they land.
-        const bool carried = move && !c.userMask.defined() && c.params.carryPixels;
-        at::Tensor region = c.userMask.defined() ? c.userMask : at::zeros_like(move->source);
-        if (!c.userMask.defined())
+        // were and where they land; a user's mask then only bounds that (the decoder's drift over
+        // the rest of the mask was a tinted patch around the moved object).
+        const bool carried = move && c.params.carryPixels;
+        at::Tensor region;
+        if (carried || !c.userMask.defined()) {
+            region = at::zeros_like(move->source);
             for (const PartWarp& warp : move->warps)
                 if (!carried || warp.pixels.empty()) region = at::maximum(region, at::maximum(warp.part, warp.destination));
+            if (c.userMask.defined()) region = region * c.userMask;
+        } else {
+            region = c.userMask;
+        }
         region = feather(dilate(region, 1), 0.75).clamp(0, 1);
         alpha = latentMapToWorking(region, work.rgb.size());
         if (carried) alpha = cv::max(alpha, carriedFootprint(*move, work.rgb.size(), std::max(2, latentScale / 2)));
@@ -211,7 +224,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
         z = ddimUpdate(z, step.eps, aT, aNext);
         if (editable.defined()) z = z * editable + origAt(j + 1) * (1 - editable);
         const StepReadout read = readStep(step, z);
-        if (!read.latentFinite) throw divergedAt(j - startIdx + 1);
+        if (!read.latentFinite) throw divergenceError(j - startIdx + 1, guidanceOn);
 
         std::vector<PointF> centroids;  // image pixels
         for (const PointF& n : read.centroids) centroids.push_back(work.toOriginal({n.x * c.w * ls, n.y * c.h * ls}));
@@ -244,7 +257,13 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
     if (move && prm.carryPixels) edited = carryPixels(edited, work, *move, ls);
     const cv::Mat alpha = compositeAlpha(c, move, edited, z0, work, ls);
-    result.image = compositeBack(request.image, work, edited, alpha, request.mask.empty() ? nullptr : &request.mask);
+    const Mask* limit = request.mask.empty() ? nullptr : &request.mask;
+    result.image = compositeBack(request.image, work, edited, alpha, limit);
+    if (move && prm.carryPixels) {
+        const auto carryStart = Clock::now();
+        result.image = carryAtOriginalSize(result.image, request.image, work, *move, limit);
+        result.timings["full_size_carry"] = secondsSince(carryStart);
+    }
     result.timings["decode"] = secondsSince(decStart);
     result.timings["total"] = secondsSince(start);
     result.counts = c.passes.flatten();

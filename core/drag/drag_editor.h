@@ -21,4 +21,8 @@ EditResult runDragEdit(Pipeline& pipeline, const EditRequest& request, const Pro
 
 void validateEditRequest(const EditRequest& request);
 
+// The error of an edit whose latent stopped being finite at denoising `step`; its advice depends
+// on whether guidance was on (the usual cause) or off.
+Error divergenceError(int step, bool guided);
+
 }  // namespace dragdiff::drag

@@ -27,7 +27,7 @@ void validateEditRequest(const EditRequest& r) {
             throw InvalidRequest(which + ": the target (" + std::to_string(d.target.x) + ", " + std::to_string(d.target.y) +
                                  ") is outside the " + std::to_string(r.image.width) + "x" + std::to_string(r.image.height) +
                                  " image");
-        if (std::hypot(d.target.x - d.handle.x, d.target.y - d.handle.y) < 0.5)
+        if (d.targetOnHandle())
             throw InvalidRequest(which + ": the handle and its target are the same point; place the target where the part should go");
     }
     if (!r.mask.empty()) {

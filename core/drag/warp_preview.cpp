@@ -20,6 +20,12 @@ cv::Mat toMat(const at::Tensor& image) {  // [1, 3, H, W] -> CV_32FC3
 
 }  // namespace
 
+at::Tensor warpGridAt(const PartWarp& warp, int64_t H, int64_t W) {
+    const at::Tensor grid = warp.boundary ? pixelGridOf(*warp.boundary) : warp.grid.detach().to(at::kCPU, at::kFloat);
+    if (grid.size(1) == H && grid.size(2) == W) return grid;
+    return at::upsample_bilinear2d(grid.permute({0, 3, 1, 2}), {H, W}, false).permute({0, 2, 3, 1});
+}
+
 namespace {
 
 at::Tensor upsampled(const at::Tensor& map, int64_t H, int64_t W) {  // [h, w] latent -> [1, 1, H, W]
@@ -39,12 +45,6 @@ at::Tensor softened(const cv::Mat& pixels) {
     return at::from_blob(f.data, {1, 1, f.rows, f.cols}, at::kFloat).clone();
 }
 
-// A warp's field at H x W: its own when known per pixel, else the latent one upsampled.
-at::Tensor pixelGrid(const PartWarp& warp, int64_t H, int64_t W) {
-    if (warp.boundary) return pixelGridOf(*warp.boundary);
-    return at::upsample_bilinear2d(warp.grid.detach().to(at::kCPU, at::kFloat).permute({0, 3, 1, 2}), {H, W}, false)
-        .permute({0, 2, 3, 1});
-}
 
 // Where an object with known pixels was and is not any more (within the user's mask), CV_8UC1.
 cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
@@ -52,7 +52,7 @@ cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     cv::Mat holes = cv::Mat::zeros(int(H), int(W), CV_8UC1);
     for (const PartWarp& warp : move.warps) {
         if (warp.pixels.empty() || warp.boundary) continue;  // a pushed edge resamples all its zone
-        cv::Mat left = warp.pixels & binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) < 0.5);
+        cv::Mat left = warp.pixels & binaryMat(warpThrough(softened(warp.pixels), warpGridAt(warp, H, W)) < 0.5);
         left &= binaryMat(limit >= 0.5);
         if (!warp.stays.empty()) left &= warp.stays == 0;
         holes |= left;
@@ -73,7 +73,7 @@ cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMov
         out = out * (1 - m) + original * m;
     }
     for (const PartWarp& warp : move.warps) {
-        const at::Tensor grid = pixelGrid(warp, H, W);
+        const at::Tensor grid = warpGridAt(warp, H, W);
         at::Tensor carried;
         if (warp.boundary) {
             const at::Tensor m = softened(warp.pixels) * limit;
@@ -95,7 +95,7 @@ cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin) {
     cv::Mat left = cv::Mat::zeros(size, CV_8UC1), lands = cv::Mat::zeros(size, CV_8UC1);
     for (const PartWarp& warp : move.warps) {
         if (warp.pixels.empty()) continue;
-        const cv::Mat landing = binaryMat(warpThrough(softened(warp.pixels), pixelGrid(warp, H, W)) >= 0.25);
+        const cv::Mat landing = binaryMat(warpThrough(softened(warp.pixels), warpGridAt(warp, H, W)) >= 0.25);
         left |= warp.pixels;
         (warp.boundary ? left : lands) |= landing;  // a pushed edge's zone is resampled, seams and all
     }

@@ -8,6 +8,10 @@
 
 namespace dragdiff::drag {
 
+// A warp's field as a grid for grid_sampler at H x W ([1, H, W, 2]): the per-pixel one of a pushed
+// edge or the latent one, upsampled when the size differs (normalised coordinates: any size).
+at::Tensor warpGridAt(const PartWarp& warp, int64_t H, int64_t W);
+
 // `base` (CV_32FC3, working size) with the pixels of `work`'s picture that `move` carries pasted
 // where they land: the object's own pixels when the picture told where it ends, else the latent
 // part's (upsampled); the body a bent limb hangs on, in place. The edit's result gets them too, so

@@ -158,6 +158,11 @@ TEST_CASE("bad edit requests get clear errors", "[engine]") {
     CHECK_THROWS_WITH(engine.edit(r), Catch::Contains("outside"));
     r.drags = {{{10, 10}, {10, 10}}};
     CHECK_THROWS_WITH(engine.edit(r), Catch::Contains("same point"));
+    // The rule the app's live drag checks before asking (DragPair::targetOnHandle): under half a pixel.
+    CHECK(DragPair{{10, 10}, {10.3, 10.3}}.targetOnHandle());
+    CHECK_FALSE(DragPair{{10, 10}, {10.4, 10.4}}.targetOnHandle());
+    r.drags = {{{10, 10}, {10.3, 10.3}}};
+    CHECK_THROWS_WITH(engine.edit(r), Catch::Contains("same point"));
     r.drags = {};
     CHECK_THROWS_WITH(engine.edit(r), Catch::Contains("at least one"));
     r = smallRequest();

@@ -2,6 +2,7 @@
 // one process without growing memory, NaN/Inf in a latent, out of memory, odd image sizes.
 #include "support/catch.h"
 
+#include "drag/drag_editor.h"
 #include "dragdiff/engine.h"
 #include "io/safetensors.h"
 #include "support/test_support.h"
@@ -191,6 +192,16 @@ TEST_CASE("fault: an absurd guidance weight either finishes finite or stops with
         CHECK_THAT(std::string(e.what()), Catch::Contains("NaN or infinite"));
     }
     CHECK_NOTHROW(engine.edit(quickRequest()));
+}
+
+TEST_CASE("fault: a divergence's advice follows whether guidance was on", "[fault][runs]") {
+    // Found by the GUI monkey (seed 9): with guidance off (the default) the message still said to
+    // lower the guidance weight, which changes nothing.
+    const std::string guided = drag::divergenceError(3, true).what();
+    CHECK_THAT(guided, Catch::Contains("step 3") && Catch::Contains("lower the guidance weight"));
+    const std::string plain = drag::divergenceError(4, false).what();
+    CHECK_THAT(plain, Catch::Contains("step 4") && Catch::Contains("without guidance") && Catch::Contains("defaults"));
+    CHECK_THAT(plain, !Catch::Contains("guidance weight") && !Catch::Contains("guidance cap"));
 }
 
 TEST_CASE("fault: running out of memory is reported as such and the engine stays usable", "[fault][runs]") {

@@ -30,6 +30,8 @@ struct DragPair {
     PointF handle;  // image pixels
     PointF target;
     DragMode mode = DragMode::Auto;
+    // The target is on the handle (under half a pixel away): nothing to drag; an edit refuses it.
+    bool targetOnHandle() const;
 };
 
 // Where change is allowed: 8-bit, the image's size, non-zero = editable. Empty = everywhere.
