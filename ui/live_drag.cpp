@@ -5,8 +5,6 @@
 #include "ui/engine_controller.h"
 #include "ui/warp_previewer.h"
 
-#include <cmath>
-
 namespace dragdiff::ui {
 
 EditParameters LiveDrag::liveParameters(EditParameters parameters) {
@@ -95,7 +93,7 @@ void LiveDrag::refresh() {
     job.drags = completeDrags(document_->points());
     // A target dragged across its handle passes over it: said here, not sent to fail in the engine.
     for (size_t i = 0; i < job.drags.size(); ++i)
-        if (std::hypot(job.drags[i].target.x - job.drags[i].handle.x, job.drags[i].target.y - job.drags[i].handle.y) < 0.5) {
+        if (job.drags[i].targetOnHandle()) {
             engine_->cancelLiveEdit();
             setStatus(tr("Live drag waits: pair %1's target is on its handle; drag it to where the part should go.")
                           .arg(i + 1));
