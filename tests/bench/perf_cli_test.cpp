@@ -41,7 +41,7 @@ TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sa
     const nlohmann::json j = nlohmann::json::parse(f);
     std::set<std::string> keys;
     for (auto it = j.begin(); it != j.end(); ++it) keys.insert(it.key());
-    CHECK(keys == std::set<std::string>{"unet_forward_s", "guided_step_s", "guided_ratio", "heatmap_ms", "vae_decode_s",
+    CHECK(keys == std::set<std::string>{"unet_forward_s", "guided_step_s", "guided_ratio", "guided_step_error", "heatmap_ms", "vae_decode_s",
                                         "vae_encode_s", "inversion_step_s", "edit_s", "edit_warm_s", "peak_rss_mb",
                                         "pass_cost_ratios", "edit_steps", "edit_unet_forwards",
                                         "edit_unet_partial_forwards", "edit_unet_backwards", "edit_vae_encodes",
@@ -53,6 +53,7 @@ TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sa
         CHECK(j[k].get<double>() > 0);
         CHECK(j[k].get<double>() < 60);
     }
+    CHECK(j["guided_step_error"].is_null());  // it fitted
     const double forward = j["unet_forward_s"], guided = j["guided_step_s"], edit = j["edit_s"];
     CHECK(std::abs(j["guided_ratio"].get<double>() - guided / forward) < 1e-9);
     CHECK(guided > forward);  // a backward pass costs something

@@ -93,6 +93,12 @@ TEST_CASE("a band across the drag is told from an object", "[drag][boundary]") {
     CHECK_FALSE(drag::bandAcross(band, {12.5, 45.5}, {4.5, 45.5}));  // its end pulled along it
     CHECK_FALSE(drag::bandAcross(disc, {48.5, 37.5}, {48.5, 29.5}));
     cv::Mat narrow = cv::Mat::zeros(kSize, kSize, CV_8UC1);
-    cv::rectangle(narrow, cv::Rect(40, 40, 30, 4), cv::Scalar(1), cv::FILLED);  // flat, but a third of the picture
-    CHECK_FALSE(drag::bandAcross(narrow, {50.5, 40.5}, {50.5, 32.5}));
+    cv::rectangle(narrow, cv::Rect(40, 40, 15, 4), cv::Scalar(1), cv::FILLED);  // flat, but a sixth of the picture
+    CHECK_FALSE(drag::bandAcross(narrow, {47.5, 40.5}, {47.5, 32.5}));
+    // A ridge mostly hidden by nearer ones: a quarter of the picture wide, 1.7 times wider than
+    // deep. Its peak pushed up is a reshape of the ridge (the drag bench's peaks that came out as a
+    // block of ridge lifted whole were such pieces).
+    cv::Mat piece = cv::Mat::zeros(kSize, kSize, CV_8UC1);
+    cv::rectangle(piece, cv::Rect(30, 40, 24, 14), cv::Scalar(1), cv::FILLED);
+    CHECK(drag::bandAcross(piece, {42.5, 40.5}, {42.5, 30.5}));
 }

@@ -11,6 +11,8 @@
 #include "dragdiff/error.h"
 #include "scenes/drag_case.h"
 
+#include <c10/util/Exception.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -244,6 +246,9 @@ int runReportingErrors(const std::function<int()>& run) {
         return 130;
     } catch (const Error& e) {
         std::fprintf(stderr, "dragdiff-bench: %s\n", e.what());
+    } catch (const c10::Error& e) {
+        // LibTorch's own (out of memory above all): its message without the C++ backtrace.
+        std::fprintf(stderr, "dragdiff-bench: LibTorch: %s\n", e.what_without_backtrace());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dragdiff-bench: unexpected error: %s\n", e.what());
     }

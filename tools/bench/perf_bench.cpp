@@ -14,6 +14,7 @@
 
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
+#include <c10/util/Exception.h>
 #include <torch/csrc/autograd/autograd.h>
 
 #include <malloc.h>
@@ -349,7 +350,18 @@ void runPerfBenchmark(const PerfOptions& o) {
     const bool rssOk = resetPeakRss();
     if (!rssOk) std::fprintf(stderr, "dragdiff-bench perf: cannot reset the peak RSS (/proc/self/clear_refs); "
                                      "the peak figures are the process's\n");
-    const Timing guided = measure("guided step", o.runs, true, [&] { at::Tensor eps = guidedStep(p, scheduler, g, o); });
+    // A guided step that does not fit in memory (SDXL at 1024 without checkpointing) is a result
+    // too: said in the table and the JSON, the other measurements kept.
+    Timing guided;
+    std::string guidedError;
+    try {
+        guided = measure("guided step", o.runs, true, [&] { at::Tensor eps = guidedStep(p, scheduler, g, o); });
+    } catch (const c10::Error& e) {
+        const std::string what = e.what_without_backtrace();
+        if (what.find("allocate memory") == std::string::npos && what.find("out of memory") == std::string::npos) throw;
+        guidedError = "out of memory after " + std::to_string(std::lround(procStatusMb("VmHWM"))) + " MB peak RSS";
+        std::fprintf(stderr, "dragdiff-bench perf: guided step: %s\n", guidedError.c_str());
+    }
 
     // Whole default edits, cold (a new picture each run: encoding, inversion and denoising) and
     // warm (the same picture again: its inversion comes from the cache), through the facade for the
@@ -389,6 +401,7 @@ void runPerfBenchmark(const PerfOptions& o) {
     out["unet_forward_s"] = number(fwd);
     out["guided_step_s"] = number(gs);
     out["guided_ratio"] = number(gs / fwd);
+    out["guided_step_error"] = guidedError.empty() ? json(nullptr) : json(guidedError);
     out["heatmap_ms"] = number(heat.wallMedian() * 1000.0);
     out["vae_decode_s"] = number(decode.wallMedian());
     out["vae_encode_s"] = number(encode.wallMedian());
@@ -453,7 +466,10 @@ void runPerfBenchmark(const PerfOptions& o) {
         s << row;
     };
     line("unet_forward_s", forward, 1, "s", "inference mode");
-    line("guided_step_s", guided, 1, "s", "ratio " + std::to_string(gs / fwd).substr(0, 5));
+    if (guidedError.empty())
+        line("guided_step_s", guided, 1, "s", "ratio " + std::to_string(gs / fwd).substr(0, 5));
+    else
+        s << "| guided_step_s | - | - | " << guidedError << " |\n";
     line("(original features)", origFeatures, 1, "s", "no-grad forward to up_blocks[" + std::to_string(g.featureBlock) +
                                                           "], once per guided step in runDragEdit");
     line("heatmap_ms", heat, 1000, "ms", "cached, normalised features");
@@ -469,7 +485,8 @@ void runPerfBenchmark(const PerfOptions& o) {
     } else {
         s << "| edit_s | - | - | not measured (--full) |\n";
     }
-    s << "\npeak RSS: guided step " << std::lround(guided.peakRssMb) << " MB";
+    s << "\npeak RSS: guided step "
+      << (guidedError.empty() ? std::to_string(std::lround(guided.peakRssMb)) + " MB" : "did not fit (" + guidedError + ")");
     if (editMeasured) s << ", whole edit " << std::lround(edit.peakRssMb) << " MB cold, " << std::lround(editWarm.peakRssMb) << " MB warm";
     s << (rssOk ? " (per phase, VmHWM after clear_refs)" : " (process peak: clear_refs refused)") << "\n";
     if (editMeasured) {

@@ -22,10 +22,11 @@ struct PerfOptions {
     std::string command;              // the command line, for the report
 };
 
-// The names of the JSON's keys, in order (the list). Edits: edit_s is the cold edit (a new
+// The names of the JSON's keys, in order (the list; guided_step_error: null, or why the
+// guided step could not be measured, e.g. out of memory). Edits: edit_s is the cold edit (a new
 // picture), edit_warm_s the same picture again; the edit_* pass counts are objects
 // {"cold": {phase: n, ..., "total": n}, "warm": {...}} (see edit_cost.h).
-const char* const kPerfKeys[] = {"unet_forward_s",     "guided_step_s",     "guided_ratio",
+const char* const kPerfKeys[] = {"unet_forward_s",     "guided_step_s",     "guided_ratio",     "guided_step_error",
                                  "heatmap_ms",         "vae_decode_s",      "vae_encode_s",
                                  "inversion_step_s",   "edit_s",            "edit_warm_s",
                                  "peak_rss_mb",        "pass_cost_ratios",  "edit_steps",
