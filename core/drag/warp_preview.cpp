@@ -45,7 +45,6 @@ at::Tensor softened(const cv::Mat& pixels) {
     return at::from_blob(f.data, {1, 1, f.rows, f.cols}, at::kFloat).clone();
 }
 
-
 // Where an object with known pixels was and is not any more (within the user's mask), CV_8UC1.
 cv::Mat leftBehind(const PartMove& move, int64_t H, int64_t W) {
     const at::Tensor limit = userLimit(move, H, W);
