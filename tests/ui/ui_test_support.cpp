@@ -193,23 +193,31 @@ QString writeTestImage(const QString& dir, const QString& name, int w, int h) {
     return path;
 }
 
-QStringList imageVariationModels() {
+namespace {
+// Model folders (holding model_index.json and `marker`) under the golden roots of a family:
+// $DRAGDIFF_GOLDEN_DIR's folders when it is set, else ../shared/`folder` beside the checkout.
+QStringList goldenModels(const QString& folder, const QString& marker) {
     QStringList roots;
     if (const QString env = qEnvironmentVariable("DRAGDIFF_GOLDEN_DIR"); !env.isEmpty())
         roots = env.split(':', Qt::SkipEmptyParts);
     else
-        roots << QString(DRAGDIFF_SOURCE_DIR) + "/../shared/golden-imgvar";
+        roots << QString(DRAGDIFF_SOURCE_DIR) + "/../shared/" + folder;
     QStringList models;
     for (const QString& root : roots) {
         QDirIterator it(root, {"model_index.json"}, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QDir model = QFileInfo(it.next()).dir();
-            if (model.exists("image_encoder")) models << QDir::cleanPath(model.absolutePath());
+            if (model.exists(marker)) models << QDir::cleanPath(model.absolutePath());
         }
     }
     models.sort();
     return models;
 }
+}  // namespace
+
+QStringList imageVariationModels() { return goldenModels("golden-imgvar", "image_encoder"); }
+
+QStringList sdxlModels() { return goldenModels("golden-sdxl", "text_encoder_2"); }
 
 MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend) {
     MainWindow::Options o;

@@ -84,6 +84,9 @@ QString writeTestImage(const QString& dir, const QString& name = "picture.png", 
 // The golden image-variation models (folders holding image_encoder/) under ../shared/golden-imgvar,
 // or under the folders of $DRAGDIFF_GOLDEN_DIR (':' between them) when it is set.
 QStringList imageVariationModels();
+// The golden SDXL models (folders holding text_encoder_2/) under ../shared/golden-sdxl, or under the
+// folders of $DRAGDIFF_GOLDEN_DIR.
+QStringList sdxlModels();
 
 MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend = nullptr);
 // Shows the window at 1280x800 and waits until it is laid out.
