@@ -140,7 +140,7 @@ TEST_CASE("proj_in/proj_out follow use_linear_projection whatever the file store
             options.unet.useLinearProjection = configLinear;
             const std::string name = std::to_string(fileLinear) + std::to_string(configLinear) + ".safetensors";
             const auto w = mapSingleFileCheckpoint(test::writeCheckpoint(dir.file(name), tensors), options);
-            const at::Tensor& p = weight(w.unet, "down_blocks.0.attentions.0.proj_out.weight");
+            const at::Tensor p = weight(w.unet, "down_blocks.0.attentions.0.proj_out.weight");
             CHECK(p.sizes() == (configLinear ? at::IntArrayRef{8, 8} : at::IntArrayRef{8, 8, 1, 1}));
             CHECK(at::equal(p.reshape({8, 8}),
                             tensors.at("model.diffusion_model.input_blocks.1.1.proj_out.weight").reshape({8, 8})));
@@ -230,9 +230,9 @@ TEST_CASE("F16 and BF16 files map as views in their own dtype", "[unit][models]"
                 INFO(name);
                 CHECK(src.view.scalar_type() == dtype);
             }
-        const at::Tensor& q = weight(w.vae, "encoder.mid_block.attentions.0.to_q.weight");
+        const at::Tensor q = weight(w.vae, "encoder.mid_block.attentions.0.to_q.weight");
         CHECK(at::equal(q, converted.at("first_stage_model.encoder.mid.attn_1.q.weight").reshape({16, 16})));
-        const at::Tensor& k = weight(w.textEncoder, "text_model.encoder.layers.1.self_attn.k_proj.weight");
+        const at::Tensor k = weight(w.textEncoder, "text_model.encoder.layers.1.self_attn.k_proj.weight");
         CHECK(at::equal(k, converted.at("cond_stage_model.model.transformer.resblocks.1.attn.in_proj_weight")
                                .narrow(0, 12, 12)));
     }
