@@ -132,7 +132,7 @@ TEST_CASE("golden: the pipeline's image embeddings through the engine's loader",
             p.encodeContext("a photo of a horse", work, "modelcard");
             FAIL("a prompt was accepted by an image-conditioned model");
         } catch (const InvalidRequest& e) {
-            CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("takes no prompt"));
+            CHECK_THAT(std::string(e.what()), Catch::Contains("takes no prompt"));
         }
     }
 }
