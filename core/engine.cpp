@@ -164,7 +164,7 @@ void Engine::prepareImage(const RgbaImage& image, const EditParameters& paramete
         drag::Pipeline& p = *impl_->pipeline;
         report(0);
         drag::AutocastScope autocast(p);
-        drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
+        drag::WorkingImage work = p.workingImage(image, parameters.workingSize);
         models::UNetConditioning context = p.encodeContext(parameters.prompt, work, parameters.imageTransform);
         report(1);
         const double sf = p.vae->scalingFactor();
@@ -246,7 +246,7 @@ bool Engine::prepareInversion(const RgbaImage& image, const EditParameters& para
         drag::Pipeline& p = *impl_->pipeline;
         drag::AutocastScope autocast(p);
         drag::EditContext c(p, parameters);
-        const drag::WorkingImage work = drag::makeWorkingImage(image, p.nativeImageSize(), p.sizeMultiple());
+        const drag::WorkingImage work = p.workingImage(image, parameters.workingSize);
         c.context = p.encodeContext(parameters.prompt, work, parameters.imageTransform);
         p.addSizeConditioning(c.context, work.rgb.rows, work.rgb.cols);  // as runDragEdit
         c.scheduler.setTimesteps(parameters.steps);

@@ -57,6 +57,21 @@ Binding seedParam(ParameterInfo p) {
             [](const EditParameters& e) { return std::to_string(e.seed); }};
 }
 
+// 0 or a side the UNet can work on: below 128 pixels an SD latent is a few cells wide.
+Binding workingSizeParam(ParameterInfo p) {
+    p.type = "int";
+    return {p,
+            [p](EditParameters& e, const std::string& v) {
+                char* end = nullptr;
+                long x = std::strtol(v.c_str(), &end, 10);
+                if (v.empty() || *end != '\0' || (x != 0 && (x < 128 || x > p.maximum)))
+                    badValue(p, v, "0 (the model's own size) or a whole number of pixels from 128 to " +
+                                       std::to_string(int(p.maximum)));
+                e.workingSize = static_cast<int>(x);
+            },
+            [](const EditParameters& e) { return std::to_string(e.workingSize); }};
+}
+
 Binding doubleParam(ParameterInfo p, double EditParameters::*field) {
     p.type = "double";
     return {p,
@@ -128,6 +143,7 @@ const std::vector<Binding>& bindings() {
         seedParam(info("seed", "Schedule", "Seed", "Random seed; the same inputs and seed give the same result.")),
         stringParam(info("prompt", "Schedule", "Prompt", "Optional text describing the picture (needs a model with a text encoder)."), &EditParameters::prompt),
         choiceParam(withChoices(info("image_transform", "Schedule", "Image transform", "Image-conditioned models (sd-image-variations) only: how the picture reaches the CLIP image encoder. modelcard: the whole picture resized to the encoder's size, bicubic without antialiasing (the model card's recommendation); processor: the pipeline's CLIPImageProcessor (shortest edge resized with antialiasing, centre crop: the sides are cut off).", 0, 0, true), {"modelcard", "processor"}), &EditParameters::imageTransform),
+        workingSizeParam(info("working_size", "Schedule", "Working size", "Long side, in pixels, the model works on the picture at; 0 = the model's own size (512 SD 1.x, 768 SD 2.x, 1024 SDXL). Smaller: faster and lighter on memory, less detail; the result is composited back at full resolution.", 0, 4096)),
         intParam(info("feature_block", "Correspondence", "Feature block", "Which UNet up-block's output gives the correspondence features; -1 uses the model's default.", -1, 8, true), &EditParameters::featureBlock),
         boolParam(info("centered_cosine", "Correspondence", "Centred cosine", "Subtract the mean feature before comparing, so the heatmap picks out the part instead of the whole frame.", 0, 0, true), &EditParameters::centeredCosine),
         choiceParam(withChoices(info("heatmap_mode", "Correspondence", "Heatmap", "How similarity is sharpened into a heatmap: sigmoid around a threshold, or softmax with a temperature.", 0, 0, true), {"sigmoid", "softmax"}), &EditParameters::heatmapMode),

@@ -42,8 +42,8 @@ public:
 
     // Prepares features for heatmaps as soon as a model is there; a newer picture cancels an
     // older one still being prepared.
-    // `conditioning`: the parameters that condition the model (sameConditioning()): the prompt, and
-    // the image transform of an image-variation model.
+    // `conditioning`: the parameters that condition the model (sameConditioning()): the prompt, the
+    // working size, and the image transform of an image-variation model.
     void prepareImage(const QImage& image, const EditParameters& conditioning = EditParameters());
     ImageState imageState() const { return imageState_; }
     // What the features are (being) made with.
@@ -51,7 +51,7 @@ public:
 
     // The parameters edits will run with. Once a picture is prepared, the engine inverts it in the
     // background with them (cancellable, on the engine's thread), so Run starts denoising at once.
-    // A change of the conditioning (prompt, image transform), the steps or the strength supersedes
+    // A change of the conditioning (prompt, image transform, working size), the steps or the strength supersedes
     // that inversion; other
     // parameters do not touch it. A new picture or model supersedes it too.
     void setEditParameters(const EditParameters& parameters);

@@ -223,7 +223,7 @@ void MainWindow::connectActions() {
     connect(side_->parameters(), &ParameterPanel::parametersEdited, document_, &Document::setParameters);
     connect(document_, &Document::parametersChanged, this, [this] {
         side_->parameters()->setParameters(document_->parameters());
-        // The prompt (or image transform) conditions the features: heatmaps must show what the
+        // The prompt, working size (or image transform) condition the features: heatmaps must show what the
         // edit will use.
         if (document_->hasImage() && !sameConditioning(document_->parameters(), engine_->preparedConditioning()))
             engine_->prepareImage(document_->image(), document_->parameters());

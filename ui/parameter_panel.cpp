@@ -84,6 +84,12 @@ QWidget* ParameterPanel::makeEditor(const ParameterInfo& info) {
         auto* box = new QSpinBox(this);
         box->setRange(static_cast<int>(info.minimum), static_cast<int>(std::min<double>(info.maximum, INT_MAX)));
         if (info.minimum < 0) box->setSpecialValueText(tr("default"));  // -1 = the model's choice
+        if (info.key == "working_size") {
+            // Every accepted size re-prepares the picture: commit the typed number, not its prefixes.
+            box->setSpecialValueText(tr("model's own"));
+            box->setSingleStep(64);
+            box->setKeyboardTracking(false);
+        }
         connect(box, &QSpinBox::valueChanged, this, [this, key](int v) { commit(key, QString::number(v)); });
         return box;
     }

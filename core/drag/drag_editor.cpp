@@ -145,7 +145,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
 
     // 1-2. Working image, VAE encoding, inversion (the original branch's trajectory), or the
     // same from the cache when this picture was inverted with this model, prompt, steps, strength.
-    const WorkingImage work = makeWorkingImage(request.image, p.nativeImageSize(), p.sizeMultiple());
+    const WorkingImage work = p.workingImage(request.image, request.parameters.workingSize);
     c.context = p.encodeContext(prm.prompt, work, prm.imageTransform);
     p.addSizeConditioning(c.context, work.rgb.rows, work.rgb.cols);  // SDXL: the working picture's size
     const int ls = p.latentScale();

@@ -227,6 +227,10 @@ int Pipeline::sizeMultiple() const {
 
 int Pipeline::nativeImageSize() const { return unet->config().sampleSize * latentScale(); }
 
+WorkingImage Pipeline::workingImage(const RgbaImage& image, int longSide) const {
+    return makeWorkingImage(image, longSide > 0 ? longSide : nativeImageSize(), sizeMultiple());
+}
+
 int Pipeline::defaultFeatureBlock() const {
     return std::max(0, static_cast<int>(unet->config().upBlockTypes.size()) - 2);
 }

@@ -40,6 +40,8 @@ struct Pipeline {
     int latentScale() const;       // image pixels per latent pixel
     int sizeMultiple() const;      // working image sides must be multiples of this
     int nativeImageSize() const;   // long side the model was trained at
+    // `image` as the model works on it: its long side `longSide` pixels (0 = nativeImageSize()).
+    WorkingImage workingImage(const RgbaImage& image, int longSide) const;
     int defaultFeatureBlock() const;
     bool isSDXL() const { return unet->config().hasTextTimeEmbedding(); }
     // The UNet's conditioning for `prompt`: the context [1, L, C] and, for SDXL, the pooled text

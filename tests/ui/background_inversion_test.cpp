@@ -1,6 +1,6 @@
 // The background inversion: once a picture is analysed the engine thread inverts it with the
 // edit's parameters, so Run starts denoising at once. A new picture, a new model, or a change of
-// the prompt, image transform, steps or strength supersedes it (the running one is cancelled); other parameters
+// the prompt, image transform, working size, steps or strength supersedes it (the running one is cancelled); other parameters
 // leave it alone; the UI thread never waits for it. Scripted backend (no model).
 #include "support/catch_compat.h"
 
@@ -73,10 +73,16 @@ TEST_CASE("an analysed picture is inverted in the background with the edit's par
     CHECK(w.backend->prepareCalls.load() == prepared + 1);
     CHECK(w.backend->lastPrepared().imageTransform == "processor");
     CHECK(w.backend->lastPrepared().prompt == "a ball");
+    // Nor does the working size (the features and the inversion are made at it).
+    setParameters(w, [](dragdiff::EditParameters& p) { p.workingSize = 768; });
+    REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 6; }));
+    CHECK(w.backend->prepareCalls.load() == prepared + 2);
+    CHECK(w.backend->lastPrepared().workingSize == 768);
+    CHECK(w.window->engine()->inversionParameters().workingSize == 768);
 
     // A model (re)load drops it; the picture is analysed and inverted again.
     w.loadModel();
-    REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 6; }));
+    REQUIRE(waitFor([&] { return inversionReady(w) && w.backend->inversionsDone.load() == 7; }));
 }
 
 TEST_CASE("a running background inversion is superseded at once and never blocks the UI", "[ui][inversion]") {

@@ -388,7 +388,7 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
                 row.foundMask = sm.foundMask;
                 std::string modes;
                 try {
-                    engine.prepareImage(input, method.prompt, cancel);
+                    engine.prepareImage(input, method, cancel);  // its prompt and working size
                     const HeatMap heat = engine.heatmap(PointF{c.handle.x, c.handle.y}, method);
                     row.heatmap = toRgb(colorizeHeatmap(heat, &input, 0.6));
                     // What the edit starts from: the picture pulled through the engine's fields.

@@ -313,6 +313,30 @@ void runPerfBenchmark(const PerfOptions& o) {
                                             .upBlockOutputs[size_t(g.featureBlock)],
                                         h, w);
     });
+    // What each up-block's features cost and how fine they are: the feature block is a choice
+    // (parameter feature_block), and on SDXL the measured rule of SD had to be carried over.
+    struct BlockFeatures {
+        Timing timing;
+        std::vector<int64_t> shape;  // [C, H, W] before resizing to the latent
+    };
+    std::vector<BlockFeatures> blocks(p.unet->config().upBlockTypes.size());
+    for (size_t k = 0; k < blocks.size(); ++k) {
+        if (int(k) == g.featureBlock) {
+            blocks[k] = {origFeatures, {}};
+        } else {
+            blocks[k].timing = measure(("features to up_blocks[" + std::to_string(k) + "]").c_str(), o.runs, false, [&] {
+                at::NoGradGuard noGrad;
+                models::UNetForwardOptions uo;
+                uo.stopAfterUpBlock = int(k);
+                p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo);
+            });
+        }
+        at::NoGradGuard noGrad;
+        models::UNetForwardOptions uo;
+        uo.stopAfterUpBlock = int(k);
+        const at::Tensor f = p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo).upBlockOutputs[k];
+        blocks[k].shape = {f.size(1), f.size(2), f.size(3)};
+    }
     const int ls = p.latentScale();
     const std::vector<DragPair> drags = syntheticDrag(size);
     const PointF handle{drags[0].handle.x / ls, drags[0].handle.y / ls};
@@ -403,6 +427,10 @@ void runPerfBenchmark(const PerfOptions& o) {
     out["guided_ratio"] = number(gs / fwd);
     out["guided_step_error"] = guidedError.empty() ? json(nullptr) : json(guidedError);
     out["heatmap_ms"] = number(heat.wallMedian() * 1000.0);
+    out["feature_block"] = g.featureBlock;
+    out["features_per_up_block"] = json::array();
+    for (const BlockFeatures& b : blocks)
+        out["features_per_up_block"].push_back({{"seconds", number(b.timing.wallMedian())}, {"shape", b.shape}});
     out["vae_decode_s"] = number(decode.wallMedian());
     out["vae_encode_s"] = number(encode.wallMedian());
     out["inversion_step_s"] = number(inversion.wallMedian());
@@ -472,6 +500,13 @@ void runPerfBenchmark(const PerfOptions& o) {
         s << "| guided_step_s | - | - | " << guidedError << " |\n";
     line("(original features)", origFeatures, 1, "s", "no-grad forward to up_blocks[" + std::to_string(g.featureBlock) +
                                                           "], once per guided step in runDragEdit");
+    for (size_t k = 0; k < blocks.size(); ++k) {
+        const auto& sh = blocks[k].shape;
+        line(("(features to up_blocks[" + std::to_string(k) + "])").c_str(), blocks[k].timing, 1, "s",
+             std::to_string(sh[0]) + " channels, " + std::to_string(sh[1]) + "x" + std::to_string(sh[2]) + " (1/" +
+                 std::to_string(size / std::max<int64_t>(1, std::max(sh[1], sh[2]))) + " of the picture)" +
+                 (int(k) == g.featureBlock ? ", the default" : ""));
+    }
     line("heatmap_ms", heat, 1000, "ms", "cached, normalised features");
     line("(heatmap, before)", heatBefore, 1000, "ms", "cosine on raw features each time");
     line("vae_decode_s", decode, 1, "s", "");

@@ -80,7 +80,7 @@ struct ModelInfo {
     std::string predictionType;  // "epsilon" / "v_prediction"
     std::string dtype;
     std::string device;
-    int imageSize = 0;           // native working size (long side), pixels
+    int imageSize = 0;           // native working size (long side), pixels; EditParameters::workingSize overrides it
     int latentChannels = 0;
     int latentScale = 0;         // image pixels per latent pixel
     bool hasTextEncoder = false;
@@ -188,8 +188,8 @@ public:
     // (0 at the start, then 1, 2, 3) and totalSteps = 3, plus elapsedSeconds.
     void prepareImage(const RgbaImage& image, const std::string& prompt = "",
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
-    // The same, conditioned as an edit with `parameters` would be: its prompt and, for an
-    // image-variation model, its image transform (the other parameters do not matter here).
+    // The same, conditioned as an edit with `parameters` would be: its prompt, its working size and,
+    // for an image-variation model, its image transform (the other parameters do not matter here).
     void prepareImage(const RgbaImage& image, const EditParameters& parameters,
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
     bool imagePrepared() const;
@@ -200,12 +200,13 @@ public:
     // The prepared picture warped by the displacement field an edit with these pairs (and mask,
     // empty = everywhere) starts from; pixels only, a few milliseconds at 512 px. Same threading
     // and NotReady rules as heatmap(); InvalidRequest for a point outside the picture.
+    // The warp works at the size the picture was prepared at.
     WarpPreview warpPreview(const std::vector<DragPair>& drags, const Mask& mask = Mask(),
                             const EditParameters& parameters = EditParameters()) const;
 
     // Computes and keeps what an edit of `image` with these parameters starts from: the picture's
     // VAE latent and its DDIM inversion, which depend on the picture, the model, the prompt, the
-    // steps and the strength only (not on the points, the mask or the other parameters). An edit()
+    // working size, the steps and the strength only (not on the points, the mask or the other parameters). An edit()
     // that matches them then begins denoising at once. The engine keeps the two newest such
     // trajectories (a few MB for SD 1.5) and drops them all when a model loads. Serialised like
     // edit(); Cancelled when `cancel` is set (checked before every pass; nothing is kept then).

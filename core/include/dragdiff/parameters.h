@@ -21,6 +21,11 @@ struct EditParameters {
     // antialiasing), as the model card recommends; "processor": the pipeline's CLIPImageProcessor
     // (shortest edge resized, centre crop).
     std::string imageTransform = "modelcard";
+    // Long side, in pixels, the model works on the picture at; 0 = the model's own size (512 for
+    // SD 1.x, 768 for SD 2.x, 1024 for SDXL). Smaller trades detail for speed and memory (an SDXL
+    // UNet pass at 768 costs about half one at 1024); the result is still composited back at the
+    // picture's full resolution.
+    int workingSize = 0;
     // Correspondence (heatmap)
     int featureBlock = -1;           // up_blocks[k] whose output gives the features; -1 = the model's default
     bool centeredCosine = true;      // subtract the spatial-mean feature before the cosine
@@ -64,10 +69,11 @@ struct EditParameters {
     int previewEvery = 1;            // a preview every k steps (0 = none)
 };
 
-// Whether two parameter sets condition the model alike: the same prompt (text models) and the same
-// image transform (image-variation models). A picture's features, heatmaps and inversion depend on it.
+// Whether two parameter sets condition the model alike: the same prompt (text models), the same
+// image transform (image-variation models) and the same working size. A picture's features,
+// heatmaps and inversion depend on it.
 inline bool sameConditioning(const EditParameters& a, const EditParameters& b) {
-    return a.prompt == b.prompt && a.imageTransform == b.imageTransform;
+    return a.prompt == b.prompt && a.imageTransform == b.imageTransform && a.workingSize == b.workingSize;
 }
 
 struct ParameterInfo {
