@@ -162,6 +162,7 @@ void Engine::prepareImage(const RgbaImage& image, const EditParameters& paramete
     translated("preparing the image's features", [&] {
         at::NoGradGuard noGrad;
         drag::Pipeline& p = *impl_->pipeline;
+        const int k = p.featureBlock(parameters.featureBlock);
         report(0);
         drag::AutocastScope autocast(p);
         drag::WorkingImage work = p.workingImage(image, parameters.workingSize);
@@ -177,7 +178,6 @@ void Engine::prepareImage(const RgbaImage& image, const EditParameters& paramete
         const int64_t t = std::min<int64_t>(kFeatureTimestep, scheduler.numTrainTimesteps() - 1);
         at::Tensor noisy = scheduler.addNoise(z0, noise, t);
         models::UNetForwardOptions o;
-        const int k = p.defaultFeatureBlock();
         o.stopAfterUpBlock = k;
         auto out = p.unet->forward(noisy, at::scalar_tensor(t, at::kLong), context, o);
         drag::FeatureCache feats(drag::resizeFeatures(out.upBlockOutputs[k], z0.size(2), z0.size(3)));

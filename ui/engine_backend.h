@@ -13,7 +13,7 @@ class EngineBackend {
 public:
     virtual ~EngineBackend() = default;
     virtual ModelInfo loadModel(const ModelSpec& spec) = 0;
-    // Only the parameters that condition the model matter here (sameConditioning()).
+    // Only the parameters the features depend on matter here (samePreparation()).
     virtual void prepareImage(const RgbaImage& image, const EditParameters& conditioning,
                               const std::atomic<bool>* cancel, const ProgressCallback& progress) = 0;
     // Called from the heatmap thread, possibly while loadModel(), prepareImage() or edit() runs

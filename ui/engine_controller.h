@@ -42,8 +42,8 @@ public:
 
     // Prepares features for heatmaps as soon as a model is there; a newer picture cancels an
     // older one still being prepared.
-    // `conditioning`: the parameters that condition the model (sameConditioning()): the prompt, the
-    // working size, and the image transform of an image-variation model.
+    // `conditioning`: the parameters the features depend on (samePreparation()): the prompt, the
+    // working size, the feature block, and the image transform of an image-variation model.
     void prepareImage(const QImage& image, const EditParameters& conditioning = EditParameters());
     ImageState imageState() const { return imageState_; }
     // What the features are (being) made with.

@@ -223,13 +223,13 @@ void MainWindow::connectActions() {
     connect(side_->parameters(), &ParameterPanel::parametersEdited, document_, &Document::setParameters);
     connect(document_, &Document::parametersChanged, this, [this] {
         side_->parameters()->setParameters(document_->parameters());
-        // The prompt, working size (or image transform) condition the features: heatmaps must show what the
-        // edit will use.
-        if (document_->hasImage() && !sameConditioning(document_->parameters(), engine_->preparedConditioning()))
+        // The prompt, the working size, the feature block (and an image-variation model's image
+        // transform) make the features: heatmaps must show what the edit will use.
+        if (document_->hasImage() && !samePreparation(document_->parameters(), engine_->preparedConditioning()))
             engine_->prepareImage(document_->image(), document_->parameters());
         // The conditioning, steps and strength fix what Run starts from: the engine inverts ahead.
         engine_->setEditParameters(document_->parameters());
-        // The threshold, temperature and feature block shape the heatmap: show the new one now,
+        // The threshold and temperature shape the heatmap: show the new one now,
         // not at the next mouse move.
         canvas_->refreshHeatmap();
     });

@@ -133,11 +133,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     at::NoGradGuard noGrad;
 
     EditContext c(p, prm);
-    const int numUp = static_cast<int>(p.unet->numUpBlocks());
-    c.featureBlock = prm.featureBlock >= 0 ? prm.featureBlock : p.defaultFeatureBlock();
-    if (c.featureBlock >= numUp)
-        throw InvalidRequest("feature_block " + std::to_string(c.featureBlock) + " does not exist: this UNet has " +
-                             std::to_string(numUp) + " up-blocks (0.." + std::to_string(numUp - 1) + ")");
+    c.featureBlock = p.featureBlock(prm.featureBlock);
     auto emit = [&](EditProgress e) {
         e.elapsedSeconds = secondsSince(start);
         if (progress) progress(e);

@@ -235,6 +235,15 @@ int Pipeline::defaultFeatureBlock() const {
     return std::max(0, static_cast<int>(unet->config().upBlockTypes.size()) - 2);
 }
 
+int Pipeline::featureBlock(int requested) const {
+    const int numUp = static_cast<int>(unet->numUpBlocks());
+    const int k = requested >= 0 ? requested : defaultFeatureBlock();
+    if (k >= numUp)
+        throw InvalidRequest("feature_block " + std::to_string(k) + " does not exist: this UNet has " +
+                             std::to_string(numUp) + " up-blocks (0.." + std::to_string(numUp - 1) + ")");
+    return k;
+}
+
 models::UNetConditioning Pipeline::encodePrompt(const std::string& prompt) {
     if (imageEncoder) {
         if (prompt.find_first_not_of(" \t\r\n") != std::string::npos)

@@ -43,6 +43,9 @@ struct Pipeline {
     // `image` as the model works on it: its long side `longSide` pixels (0 = nativeImageSize()).
     WorkingImage workingImage(const RgbaImage& image, int longSide) const;
     int defaultFeatureBlock() const;
+    // The up-block whose output gives the features for EditParameters::featureBlock `requested`
+    // (-1 = defaultFeatureBlock()); InvalidRequest naming the UNet's up-blocks for one it lacks.
+    int featureBlock(int requested) const;
     bool isSDXL() const { return unet->config().hasTextTimeEmbedding(); }
     // The UNet's conditioning for `prompt`: the context [1, L, C] and, for SDXL, the pooled text
     // embedding [1, P] (a blank prompt gives zeros when forceZerosForEmptyPrompt). InvalidRequest

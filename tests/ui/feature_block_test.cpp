@@ -1,5 +1,6 @@
 // The feature-block editor offers only the loaded model's up-blocks: a higher block would be
-// accepted by the panel and refused only when Run starts.
+// accepted by the panel and refused only when Run starts. Choosing one re-analyses the picture
+// (the heatmap showed the default block's features whatever was chosen).
 #include "support/catch_compat.h"
 
 #include "ui/document.h"
@@ -31,4 +32,24 @@ TEST_CASE("the feature block is capped by the model's up-blocks", "[ui]") {
     backend->upBlocks = 4;
     w.loadModel();
     CHECK(block->maximum() == 3);
+}
+
+TEST_CASE("choosing a feature block re-analyses the picture with it, so the heatmap shows what the edit uses", "[ui]") {
+    auto backend = std::make_shared<FakeBackend>();
+    backend->upBlocks = 4;
+    PictureWindow w(backend);
+    w.loadModel();
+    const int prepared = backend->prepareCalls.load();
+    CHECK(backend->lastPrepared().featureBlock == -1);
+    auto* block = qobject_cast<QSpinBox*>(w.window->sidePanel()->parameters()->editor("feature_block"));
+    REQUIRE(block != nullptr);
+    block->setValue(1);
+    REQUIRE(waitFor([&] { return w.window->engine()->imageState() == EngineController::ImageState::Prepared; }));
+    CHECK(backend->prepareCalls.load() == prepared + 1);
+    CHECK(backend->lastPrepared().featureBlock == 1);
+    // The threshold only reshapes the heatmap of the same features: no new analysis.
+    dragdiff::EditParameters p = w.window->document()->parameters();
+    p.heatmapThreshold = 0.5;
+    w.window->document()->setParameters(p);
+    CHECK(backend->prepareCalls.load() == prepared + 1);
 }

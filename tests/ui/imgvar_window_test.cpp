@@ -58,15 +58,9 @@ TEST_CASE("an image-variation model in the window: analysis, transform, an edit 
         showWindow(window);
         dragdiff::ModelSpec spec;
         spec.path = model.toStdString();
-        window.engine()->loadModel(spec);
-        const QString picture = writeTestImage(dir.path(), "picture.png", 64, 48);
-        REQUIRE(window.openFile(picture));
+        loadRealModel(window, spec, writeTestImage(dir.path(), "picture.png", 64, 48), 30000);
         EngineController* engine = window.engine();
-        REQUIRE(waitFor([&] { return engine->modelState() != EngineController::ModelState::Loading; }, 30000));
-        INFO(engine->modelError().toStdString());
-        REQUIRE(engine->modelState() == EngineController::ModelState::Ready);
         CHECK(engine->modelInfo().family == "sd-image-variations");
-        REQUIRE(waitFor([&] { return engine->imageState() == EngineController::ImageState::Prepared; }, 30000));
         CHECK_FALSE(editor<QLineEdit>(window, "prompt")->isEnabled());
 
         // The heatmap under the model card's transform (the default), then under the processor's:
@@ -90,26 +84,13 @@ TEST_CASE("an image-variation model in the window: analysis, transform, an edit 
         const QString project = dir.path() + "/edit.dragdiff.json";
         REQUIRE(window.saveProjectTo(project));
         const QImage before = window.document()->image();
-        QSignalSpy finished(engine, &EngineController::editFinished);
-        QSignalSpy failed(engine, &EngineController::editFailed);
-        window.actions()->run->trigger();
-        REQUIRE(waitFor([&] { return finished.count() + failed.count() > 0; }, 60000));
-        INFO("failure: " << (failed.isEmpty() ? std::string() : failed.first().at(0).toString().toStdString()));
-        REQUIRE(finished.count() == 1);
-        const QImage result = window.document()->image();
+        const QImage result = runEdit(window, 60000);
         REQUIRE(result.size() == before.size());
         CHECK(result != before);
 
         // The saved project through a fresh engine (nothing cached) gives the same bytes: the window
         // conditioned the model on the picture with the chosen transform.
-        const dragdiff::EditSpec saved = dragdiff::readEditSpec(project.toStdString());
-        CHECK(saved.parameters.imageTransform == "processor");
-        dragdiff::EditRequest request;
-        request.image = dragdiff::loadImage(saved.imagePath);
-        request.drags = saved.drags;
-        request.parameters = saved.parameters;
-        dragdiff::Engine headless;
-        headless.loadModel(spec);
-        CHECK(toQImage(headless.edit(request).image) == result);
+        CHECK(dragdiff::readEditSpec(project.toStdString()).parameters.imageTransform == "processor");
+        CHECK(headlessReplay(project, spec) == result);
     }
 }

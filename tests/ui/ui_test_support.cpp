@@ -1,14 +1,21 @@
 #include "ui_test_support.h"
 
 #include "dragdiff/dragdiff.h"
+#include "dragdiff/edit_spec.h"
 #include "ui/canvas.h"
+#include "ui/document.h"
+#include "ui/engine_controller.h"
+#include "ui/image_convert.h"
+#include "ui/main_actions.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QElapsedTimer>
+#include <QAction>
 #include <QMouseEvent>
+#include <QSignalSpy>
 #include <QTest>
 #include <QThread>
 
@@ -277,6 +284,41 @@ void PictureWindow::loadModel() {
     window->engine()->loadModel(ModelSpec{});
     if (!waitFor([&] { return window->engine()->imageState() == EngineController::ImageState::Prepared; }))
         throw std::runtime_error("the picture was not analysed within the timeout");
+}
+
+void loadRealModel(MainWindow& window, const ModelSpec& spec, const QString& picture, int timeoutMs) {
+    window.engine()->loadModel(spec);
+    if (!window.openFile(picture)) throw std::runtime_error("the window did not open " + picture.toStdString());
+    EngineController* engine = window.engine();
+    if (!waitFor([&] { return engine->modelState() != EngineController::ModelState::Loading; }, timeoutMs))
+        throw std::runtime_error("the model did not load within the timeout");
+    if (engine->modelState() != EngineController::ModelState::Ready)
+        throw std::runtime_error("the model did not load: " + engine->modelError().toStdString());
+    if (!waitFor([&] { return engine->imageState() == EngineController::ImageState::Prepared; }, timeoutMs))
+        throw std::runtime_error("the picture was not analysed within the timeout");
+}
+
+QImage runEdit(MainWindow& window, int timeoutMs) {
+    EngineController* engine = window.engine();
+    QSignalSpy finished(engine, &EngineController::editFinished);
+    QSignalSpy failed(engine, &EngineController::editFailed);
+    window.actions()->run->trigger();
+    if (!waitFor([&] { return finished.count() + failed.count() > 0; }, timeoutMs))
+        throw std::runtime_error("the edit did not end within the timeout");
+    if (!failed.isEmpty()) throw std::runtime_error("the edit failed: " + failed.first().at(0).toString().toStdString());
+    return window.document()->image();
+}
+
+QImage headlessReplay(const QString& project, const ModelSpec& spec) {
+    const EditSpec saved = readEditSpec(project.toStdString());
+    EditRequest request;
+    request.image = loadImage(saved.imagePath);
+    request.drags = saved.drags;
+    if (!saved.maskPath.empty()) request.mask = loadMask(saved.maskPath);
+    request.parameters = saved.parameters;
+    Engine headless;
+    headless.loadModel(spec);
+    return toQImage(headless.edit(request).image);
 }
 
 void PictureWindow::addPair(QPointF handle, QPointF target) {

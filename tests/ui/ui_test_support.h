@@ -89,6 +89,15 @@ QStringList imageVariationModels();
 QStringList sdxlModels();
 
 MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend = nullptr);
+
+// A window on the real engine with a golden model: loads `spec`, opens `picture` and waits until
+// the model is ready and the picture analysed. Throws naming the step (and the engine's error).
+void loadRealModel(MainWindow& window, const ModelSpec& spec, const QString& picture, int timeoutMs);
+// Triggers Run and waits for the edit; throws unless it finished (with the engine's message).
+// Returns the document's picture afterwards.
+QImage runEdit(MainWindow& window, int timeoutMs);
+// What a fresh engine (nothing cached) makes of the project saved at `project`, with `spec`.
+QImage headlessReplay(const QString& project, const ModelSpec& spec);
 // Shows the window at 1280x800 and waits until it is laid out.
 void showWindow(MainWindow& window);
 

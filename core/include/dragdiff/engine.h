@@ -188,8 +188,10 @@ public:
     // (0 at the start, then 1, 2, 3) and totalSteps = 3, plus elapsedSeconds.
     void prepareImage(const RgbaImage& image, const std::string& prompt = "",
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
-    // The same, conditioned as an edit with `parameters` would be: its prompt, its working size and,
-    // for an image-variation model, its image transform (the other parameters do not matter here).
+    // The same, as an edit with `parameters` would see the picture: its prompt, its working size,
+    // its feature block and, for an image-variation model, its image transform (the other
+    // parameters do not matter here; see samePreparation()). InvalidRequest for a feature block
+    // the model lacks.
     void prepareImage(const RgbaImage& image, const EditParameters& parameters,
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
     bool imagePrepared() const;

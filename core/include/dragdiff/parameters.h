@@ -76,6 +76,12 @@ inline bool sameConditioning(const EditParameters& a, const EditParameters& b) {
     return a.prompt == b.prompt && a.imageTransform == b.imageTransform && a.workingSize == b.workingSize;
 }
 
+// Whether a picture prepared (Engine::prepareImage) with `a` gives the heatmaps `b` asks for: the
+// same conditioning and the same feature block.
+inline bool samePreparation(const EditParameters& a, const EditParameters& b) {
+    return sameConditioning(a, b) && a.featureBlock == b.featureBlock;
+}
+
 struct ParameterInfo {
     std::string key;
     std::string type;      // "int", "double", "bool", "choice", "string"
