@@ -131,7 +131,7 @@ TEST_CASE("dragdiff-cli heatmap writes a coloured map", "[app]") {
     CHECK(h.height == 48);
 }
 
-TEST_CASE("dragdiff-cli --lora FILE[:STRENGTH] merges LoRA files; errors name the key", "[app][lora]") {
+TEST_CASE("dragdiff-cli --lora FILE[:STRENGTH] merges LoRA files, errors name the key", "[app][lora]") {
     test::TempDir dir;
     // down_blocks.0.attentions.0.proj_in of the golden model: read its shape from the model itself.
     const std::string name = "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q";

@@ -33,9 +33,18 @@ std::pair<int64_t, int64_t> extent(const at::Tensor& m, int dim) {
     return {any.min().item<int64_t>(), any.max().item<int64_t>() + 1};
 }
 
+// A grab of `part` as both what moves and what deforms (field by field: -Wmissing-field-initializers).
+drag::Grab grabOf(const at::Tensor& part, DragMode mode, bool local = false) {
+    drag::Grab g;
+    g.part = g.structure = part;
+    g.mode = mode;
+    g.local = local;
+    return g;
+}
+
 std::vector<drag::Grab> grabs(const std::vector<at::Tensor>& parts, const std::vector<DragMode>& modes, bool local = false) {
     std::vector<drag::Grab> g;
-    for (size_t i = 0; i < parts.size(); ++i) g.push_back({parts[i], parts[i], modes[i], local});
+    for (size_t i = 0; i < parts.size(); ++i) g.push_back(grabOf(parts[i], modes[i], local));
     return g;
 }
 
@@ -168,7 +177,7 @@ TEST_CASE("Pairs on one part carry that part, not the structure behind a handle 
 TEST_CASE("A pair on a limb turns the limb about its joint", "[drag][unit]") {
     // A limb along x from the joint (10, 16) to x = 18; its tip dragged a quarter turn up.
     const at::Tensor limb = rect(10, 15, 18, 17);
-    drag::Grab g{limb, limb, DragMode::Reshape, false};
+    drag::Grab g = grabOf(limb, DragMode::Reshape);
     g.joint = PointF{10, 16};
     const auto geo = pairs({{{17, 16}, {10, 9}}});
     const drag::PartWarp w = only(drag::buildPartWarps({g}, geo, EditParameters()));
@@ -184,7 +193,7 @@ TEST_CASE("A pair on a limb turns the limb about its joint", "[drag][unit]") {
     CHECK(((src[1].item<float>() + 1) / 2 * kSide) == Approx(16.0).margin(0.6));
 }
 
-TEST_CASE("Two pairs on one part scale it; three rotate it", "[drag][unit]") {
+TEST_CASE("Two pairs on one part scale it, three rotate it", "[drag][unit]") {
     const at::Tensor part = rect(12, 12, 20, 20);  // centre (16, 16), side 8
     SECTION("scale by 1.5 about the centre") {
         const auto geo = pairs({{{12.5, 16}, {10.5, 16}}, {{19.5, 16}, {21.5, 16}}});

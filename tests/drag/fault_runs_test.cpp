@@ -75,7 +75,7 @@ size_t virtualBytes() {
 
 }  // namespace
 
-TEST_CASE("fault: cancel at 50 random moments; the engine stays usable and deterministic", "[fault][runs]") {
+TEST_CASE("fault: cancel at 50 random moments, the engine stays usable and deterministic", "[fault][runs]") {
     Engine& engine = embeddedEngine();
     const EditRequest r = quickRequest();
     // Reference: an uncancelled run, and how long a warm run takes (the shorter of two, so that

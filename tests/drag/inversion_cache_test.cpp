@@ -134,7 +134,7 @@ TEST_CASE("the inversion cache is dropped by a change of picture, prompt, steps,
     CHECK_FALSE(cached(e.engine.edit(base)));
 }
 
-TEST_CASE("prepareInversion computes what the edit starts from; cancelled, it keeps nothing", "[engine][passes]") {
+TEST_CASE("prepareInversion computes what the edit starts from, cancelled, it keeps nothing", "[engine][passes]") {
     LoadedEngine e;
     const EditRequest req = request();
     std::vector<std::string> phases;

@@ -44,7 +44,7 @@ TEST_CASE("JPEG and WebP round trips stay close", "[unit][io]") {
     }
 }
 
-TEST_CASE("alpha is flattened onto white and kept apart; 16-bit and gray load", "[unit][io]") {
+TEST_CASE("alpha is flattened onto white and kept apart, 16-bit and gray load", "[unit][io]") {
     TempDir dir;
     cv::Mat bgra(10, 10, CV_8UC4, cv::Scalar(0, 0, 0, 0));  // fully transparent black
     bgra.at<cv::Vec4b>(0, 0) = cv::Vec4b(0, 0, 255, 255);  // opaque red

@@ -106,7 +106,7 @@ TEST_CASE("LoRA: linear, 1x1 and 3x3 conv modules merge exactly", "[unit][lora]"
     requireUnchangedExcept(before, *unet, {kToQ, kConv1, kProjIn});
 }
 
-TEST_CASE("LoRA: several files with their own strengths add up; opposite strengths cancel", "[unit][lora]") {
+TEST_CASE("LoRA: several files with their own strengths add up, opposite strengths cancel", "[unit][lora]") {
     test::TempDir dir;
     auto unet = tinyUNet();
     const Tensors before = state(*unet);

@@ -81,7 +81,7 @@ TEST_CASE("checkpointed up-blocks and the gradient cut give the same latent grad
     CHECK(maxAbs(featureGradient(unet, in, k, checkpointed) - ref) <= 1e-4 * maxAbs(ref));
 }
 
-TEST_CASE("after the gradient cut the sample carries no graph; before it, it does", "[unit][unet][perf]") {
+TEST_CASE("after the gradient cut the sample carries no graph, before it, it does", "[unit][unet][perf]") {
     at::manual_seed(4);
     models::UNet2DConditionModel unet(test::tinyUNetConfig(2));
     const Inputs in = inputs(unet->config());

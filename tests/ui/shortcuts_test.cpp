@@ -89,7 +89,7 @@ TEST_CASE("tool, view and brush keys: P B E, F 1, [ ], H M", "[ui]") {
     CHECK(canvas->maskVisible() != mask);
 }
 
-TEST_CASE("Ctrl+Z and Ctrl+Shift+Z undo and redo a point; Delete removes the selected pair", "[ui]") {
+TEST_CASE("Ctrl+Z and Ctrl+Shift+Z undo and redo a point, Delete removes the selected pair", "[ui]") {
     Window w;
     w.addPair(QPointF(40, 40), QPointF(120, 90));
     REQUIRE(w.window->document()->points().size() == 1);

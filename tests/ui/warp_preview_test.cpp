@@ -119,7 +119,7 @@ TEST_CASE("W shows the warp preview, which follows a dragged point and leaves th
     CHECK_FALSE(a->compare->isEnabled());
 }
 
-TEST_CASE("warp previews are computed off the UI thread; requests made meanwhile are dropped but the newest",
+TEST_CASE("warp previews are computed off the UI thread, requests made meanwhile are dropped but the newest",
           "[ui]") {
     PictureWindow w;
     w.loadModel();
@@ -148,7 +148,7 @@ TEST_CASE("warp previews are computed off the UI thread; requests made meanwhile
     CHECK(w.backend->lastWarpDrags().at(0).target.y == Approx(95).margin(0.5));
 }
 
-TEST_CASE("a warp preview asked before the picture is analysed arrives once it is; a new picture drops it", "[ui]") {
+TEST_CASE("a warp preview asked before the picture is analysed arrives once it is, a new picture drops it", "[ui]") {
     PictureWindow w;  // no model: the picture waits
     MainWindow& window = *w.window;
     w.addPair(QPointF(50, 75), QPointF(110, 75));
