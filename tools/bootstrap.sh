@@ -12,7 +12,8 @@ shift || true
 
 packages=(build-essential cmake ninja-build ccache pkg-config
           libtorch-dev libopenblas0-openmp qt6-base-dev qt6-svg-dev libqt6svg6 libopencv-dev libeigen3-dev catch2 nlohmann-json3-dev libicu-dev
-          xvfb xauth)
+          xvfb xauth
+          file)  # cpack -G DEB (README, Install) reads the binaries' types with it
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
