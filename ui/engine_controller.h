@@ -51,9 +51,9 @@ public:
 
     // The parameters edits will run with. Once a picture is prepared, the engine inverts it in the
     // background with them (cancellable, on the engine's thread), so Run starts denoising at once.
-    // A change of the conditioning (prompt, image transform, working size), the steps or the strength supersedes
-    // that inversion; other
-    // parameters do not touch it. A new picture or model supersedes it too.
+    // A change of the conditioning (prompt, image transform, working size), the steps or the
+    // strength supersedes that inversion; other parameters do not touch it. A new picture or model
+    // supersedes it too.
     void setEditParameters(const EditParameters& parameters);
     InversionState inversionState() const { return inversionState_; }
     // Seconds the last computed background inversion took (-1: none measured since the model

@@ -80,7 +80,7 @@ struct ModelInfo {
     std::string predictionType;  // "epsilon" / "v_prediction"
     std::string dtype;
     std::string device;
-    int imageSize = 0;           // native working size (long side), pixels; EditParameters::workingSize overrides it
+    int imageSize = 0;           // native working size (long side), pixels (EditParameters::workingSize: another)
     int latentChannels = 0;
     int latentScale = 0;         // image pixels per latent pixel
     bool hasTextEncoder = false;
@@ -208,8 +208,8 @@ public:
 
     // Computes and keeps what an edit of `image` with these parameters starts from: the picture's
     // VAE latent and its DDIM inversion, which depend on the picture, the model, the prompt, the
-    // working size, the steps and the strength only (not on the points, the mask or the other parameters). An edit()
-    // that matches them then begins denoising at once. The engine keeps the two newest such
+    // working size, the steps and the strength only (not on the points, the mask or the other
+    // parameters). An edit() that matches them then begins denoising at once. The engine keeps the two newest such
     // trajectories (a few MB for SD 1.5) and drops them all when a model loads. Serialised like
     // edit(); Cancelled when `cancel` is set (checked before every pass; nothing is kept then).
     // `progress` gets phases "encoding" and "inversion". Returns false when the trajectory was
