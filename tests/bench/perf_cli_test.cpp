@@ -45,7 +45,8 @@ TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sa
                                         "vae_encode_s", "inversion_step_s", "edit_s", "edit_warm_s", "peak_rss_mb",
                                         "pass_cost_ratios", "edit_steps", "edit_unet_forwards",
                                         "edit_unet_partial_forwards", "edit_unet_backwards", "edit_vae_encodes",
-                                        "edit_vae_decodes", "edit_forward_equivalents"});
+                                        "edit_vae_decodes", "edit_forward_equivalents", "feature_block",
+                                        "features_per_up_block", "preview_taesd_s", "preview_linear_ms"});
     for (const char* k : {"unet_forward_s", "guided_step_s", "vae_decode_s", "vae_encode_s", "inversion_step_s", "edit_s",
                           "edit_warm_s"}) {
         INFO(k);
@@ -60,6 +61,18 @@ TEST_CASE("dragdiff-bench perf --arch embedded --runs 1 writes every key with sa
     CHECK(edit > forward);    // an edit runs many forwards
     CHECK(j["heatmap_ms"].get<double>() > 0);
     CHECK(j["heatmap_ms"].get<double>() < 1000);
+    // Every up-block's features: the embedded UNet's three, 8x8 then 16x16 for a 64 px picture.
+    CHECK(j["feature_block"] == 1);
+    const auto& blocks = j["features_per_up_block"];
+    REQUIRE(blocks.size() == 3);
+    CHECK(blocks[0]["shape"] == nlohmann::json::array({128, 8, 8}));
+    CHECK(blocks[1]["shape"] == nlohmann::json::array({128, 16, 16}));
+    CHECK(blocks[2]["shape"] == nlohmann::json::array({64, 16, 16}));
+    for (const auto& b : blocks) CHECK(b["seconds"].get<double>() > 0);
+    // Preview decoders: TAESD's decoder and the linear projection, the latter far cheaper.
+    CHECK(j["preview_taesd_s"].get<double>() > 0);
+    CHECK(j["preview_linear_ms"].get<double>() > 0);
+    CHECK(j["preview_linear_ms"].get<double>() < 1000 * j["preview_taesd_s"].get<double>());
     const auto& rss = j["peak_rss_mb"];
     REQUIRE(rss.is_object());
     for (const char* k : {"guided_step", "edit", "edit_warm"}) {

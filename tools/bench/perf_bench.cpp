@@ -7,10 +7,12 @@
 #include "drag/energies.h"
 #include "drag/feature_cache.h"
 #include "drag/pipeline.h"
+#include "drag/latent_ops.h"
 #include "drag/working_image.h"
 #include "dragdiff/engine.h"
 #include "dragdiff/error.h"
 #include "models/model_configs.h"
+#include "models/vae/autoencoder_tiny.h"
 
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -276,6 +278,21 @@ void runPerfBenchmark(const PerfOptions& o) {
         at::Tensor x = p.vae->decode(z0 / sf);
     });
 
+    // Preview decoders for a picture of this size whatever the arch: a 4-channel latent at SD's 1/8
+    // scale through TAESD's decoder (diffusers' AutoencoderTiny defaults = the published taesd and
+    // taesdxl; random weights) and through the linear latent->RGB projection, upsampled as edits do.
+    const at::Tensor previewLatent = at::randn({1, 4, size / 8, size / 8}, at::TensorOptions().device(p.device));
+    models::AutoencoderTiny taesd(models::AutoencoderTinyConfig(), /*withEncoder=*/false);
+    taesd->to(p.device);
+    const Timing taesdDecode = measure("TAESD decode (preview)", vaeRuns, false, [&] {
+        c10::InferenceMode inference;
+        at::Tensor x = taesd->decode(previewLatent);
+    });
+    const Timing linearPreview = measure("latent->RGB projection (preview)", vaeRuns > 0 ? std::max(o.runs, 20) : 0, false, [&] {
+        c10::InferenceMode inference;
+        at::Tensor x = at::upsample_bilinear2d(drag::approximateRgb(previewLatent, p.isSDXL()), {size, size}, false);
+    });
+
     // The timestep of the first guided step of a default edit.
     const EditParameters prm;
     diffusion::DDIMScheduler scheduler(p.scheduler);
@@ -433,6 +450,8 @@ void runPerfBenchmark(const PerfOptions& o) {
         out["features_per_up_block"].push_back({{"seconds", number(b.timing.wallMedian())}, {"shape", b.shape}});
     out["vae_decode_s"] = number(decode.wallMedian());
     out["vae_encode_s"] = number(encode.wallMedian());
+    out["preview_taesd_s"] = number(taesdDecode.wallMedian());
+    out["preview_linear_ms"] = number(linearPreview.wallMedian() * 1000.0);
     out["inversion_step_s"] = number(inversion.wallMedian());
     out["edit_s"] = editMeasured ? number(edit.wallMedian()) : json(nullptr);
     out["edit_warm_s"] = editMeasured ? number(editWarm.wallMedian()) : json(nullptr);
@@ -511,6 +530,8 @@ void runPerfBenchmark(const PerfOptions& o) {
     line("(heatmap, before)", heatBefore, 1000, "ms", "cosine on raw features each time");
     line("vae_decode_s", decode, 1, "s", "");
     line("vae_encode_s", encode, 1, "s", "");
+    line("preview_taesd_s", taesdDecode, 1, "s", "TAESD decoder, " + std::to_string(size / 8) + "x" + std::to_string(size / 8) + " latent");
+    line("preview_linear_ms", linearPreview, 1000, "ms", "latent->RGB projection, upsampled to the picture");
     line("inversion_step_s", inversion, 1, "s", "");
     const std::string editNote = std::string(sd ? "runDragEdit" : "facade Engine") + ", default parameters" +
                                  (o.editSteps > 0 ? " but " + std::to_string(o.editSteps) + " steps" : "");
