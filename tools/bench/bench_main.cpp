@@ -78,7 +78,7 @@ void printUsage(FILE* out) {
                  "  --threads    intra-op threads (default: DRAGDIFF_THREADS, else all cores)\n"
                  "  --channels-last  UNet in channels-last (NHWC) instead of NCHW, the default (--nchw: NCHW)\n"
                  "  --full-graph guided step records autograd after the feature block too (for comparison)\n"
-                 "  --unet-only  skip the VAE and the edit (quick comparisons; their keys are null)\n"
+                 "  --unet-only  skip the VAE and the edit (quick comparisons; their keys are null; previews are still timed)\n"
                  "  --json       unet_forward_s, guided_step_s, guided_ratio, heatmap_ms, vae_decode_s, vae_encode_s,\n"
                  "               inversion_step_s, edit_s (cold), edit_warm_s, peak_rss_mb {guided_step, edit,\n"
                  "               edit_warm}, pass_cost_ratios, edit_steps, and {cold, warm} x phase counts:\n"

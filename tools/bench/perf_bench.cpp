@@ -284,11 +284,12 @@ void runPerfBenchmark(const PerfOptions& o) {
     const at::Tensor previewLatent = at::randn({1, 4, size / 8, size / 8}, at::TensorOptions().device(p.device));
     models::AutoencoderTiny taesd(models::AutoencoderTinyConfig(), /*withEncoder=*/false);
     taesd->to(p.device);
-    const Timing taesdDecode = measure("TAESD decode (preview)", vaeRuns, false, [&] {
+    // Cheap beside the VAE, so timed with --unet-only too (which then measures previews at large sizes).
+    const Timing taesdDecode = measure("TAESD decode (preview)", o.runs, false, [&] {
         c10::InferenceMode inference;
         at::Tensor x = taesd->decode(previewLatent);
     });
-    const Timing linearPreview = measure("latent->RGB projection (preview)", vaeRuns > 0 ? std::max(o.runs, 20) : 0, false, [&] {
+    const Timing linearPreview = measure("latent->RGB projection (preview)", std::max(o.runs, 20), false, [&] {
         c10::InferenceMode inference;
         at::Tensor x = at::upsample_bilinear2d(drag::approximateRgb(previewLatent, p.isSDXL()), {size, size}, false);
     });
