@@ -87,7 +87,7 @@ QWidget* ParameterPanel::makeEditor(const ParameterInfo& info) {
         if (info.key == "working_size") {
             // Every accepted size re-prepares the picture: commit the typed number, not its prefixes.
             box->setSpecialValueText(tr("model's own"));
-            box->setSingleStep(64);
+            box->setSingleStep(128);  // 0, 128, ... 768, 1024: never a refused size
             box->setKeyboardTracking(false);
         }
         connect(box, &QSpinBox::valueChanged, this, [this, key](int v) { commit(key, QString::number(v)); });

@@ -36,4 +36,10 @@ TEST_CASE("the working size is typed in one go and re-analyses the picture at th
     REQUIRE(waitFor([&] { return w.window->engine()->imageState() == EngineController::ImageState::Prepared; }));
     CHECK(w.backend->prepareCalls.load() == prepared + 1);
     CHECK(w.backend->lastPrepared().workingSize == 1536);
+
+    // The arrows go 0, 128, 256, ...: never through a size the engine refuses (1-127).
+    box->setValue(0);
+    box->stepBy(1);
+    CHECK(box->value() == 128);
+    CHECK(w.window->document()->parameters().workingSize == 128);
 }
