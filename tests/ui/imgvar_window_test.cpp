@@ -56,9 +56,7 @@ TEST_CASE("an image-variation model in the window: analysis, transform, an edit 
         QTemporaryDir dir;
         MainWindow window(testOptions());  // the real engine
         showWindow(window);
-        dragdiff::ModelSpec spec;
-        spec.path = model.toStdString();
-        loadRealModel(window, spec, writeTestImage(dir.path(), "picture.png", 64, 48), 30000);
+        const dragdiff::ModelSpec spec = loadRealModel(window, model, writeTestImage(dir.path(), "picture.png", 64, 48), 30000);
         EngineController* engine = window.engine();
         CHECK(engine->modelInfo().family == "sd-image-variations");
         CHECK_FALSE(editor<QLineEdit>(window, "prompt")->isEnabled());

@@ -24,9 +24,7 @@ TEST_CASE("an SDXL model in the window: analysis, a prompt, an edit as headless"
         QTemporaryDir dir;
         MainWindow window(testOptions());  // the real engine
         showWindow(window);
-        dragdiff::ModelSpec spec;
-        spec.path = model.toStdString();
-        loadRealModel(window, spec, writeTestImage(dir.path(), "picture.png", 64, 48), 60000);
+        const dragdiff::ModelSpec spec = loadRealModel(window, model, writeTestImage(dir.path(), "picture.png", 64, 48), 60000);
         CHECK(window.engine()->modelInfo().family == "sdxl");
         auto* prompt = qobject_cast<QLineEdit*>(window.sidePanel()->parameters()->editor("prompt"));
         REQUIRE(prompt != nullptr);

@@ -286,7 +286,9 @@ void PictureWindow::loadModel() {
         throw std::runtime_error("the picture was not analysed within the timeout");
 }
 
-void loadRealModel(MainWindow& window, const ModelSpec& spec, const QString& picture, int timeoutMs) {
+ModelSpec loadRealModel(MainWindow& window, const QString& path, const QString& picture, int timeoutMs) {
+    ModelSpec spec;
+    spec.path = path.toStdString();
     window.engine()->loadModel(spec);
     if (!window.openFile(picture)) throw std::runtime_error("the window did not open " + picture.toStdString());
     EngineController* engine = window.engine();
@@ -296,6 +298,7 @@ void loadRealModel(MainWindow& window, const ModelSpec& spec, const QString& pic
         throw std::runtime_error("the model did not load: " + engine->modelError().toStdString());
     if (!waitFor([&] { return engine->imageState() == EngineController::ImageState::Prepared; }, timeoutMs))
         throw std::runtime_error("the picture was not analysed within the timeout");
+    return spec;
 }
 
 QImage runEdit(MainWindow& window, int timeoutMs) {

@@ -90,9 +90,10 @@ QStringList sdxlModels();
 
 MainWindow::Options testOptions(std::shared_ptr<EngineBackend> backend = nullptr);
 
-// A window on the real engine with a golden model: loads `spec`, opens `picture` and waits until
-// the model is ready and the picture analysed. Throws naming the step (and the engine's error).
-void loadRealModel(MainWindow& window, const ModelSpec& spec, const QString& picture, int timeoutMs);
+// A window on the real engine with a golden model: loads the model at `path`, opens `picture` and
+// waits until the model is ready and the picture analysed. Throws naming the step (and the
+// engine's error). Returns the spec it loaded (for headlessReplay).
+ModelSpec loadRealModel(MainWindow& window, const QString& path, const QString& picture, int timeoutMs);
 // Triggers Run and waits for the edit; throws unless it finished (with the engine's message).
 // Returns the document's picture afterwards.
 QImage runEdit(MainWindow& window, int timeoutMs);

@@ -323,13 +323,15 @@ void runPerfBenchmark(const PerfOptions& o) {
     GuidedInputs g;
     g.featureBlock = p.defaultFeatureBlock();
     at::Tensor origFeat;
+    std::vector<int64_t> origShape;  // [C, H, W] before resizing to the latent
     const Timing origFeatures = measure("original features (no grad, up to the feature block)", o.runs, false, [&] {
         at::NoGradGuard noGrad;
         models::UNetForwardOptions uo;
         uo.stopAfterUpBlock = g.featureBlock;
-        origFeat = drag::resizeFeatures(p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo)
-                                            .upBlockOutputs[size_t(g.featureBlock)],
-                                        h, w);
+        const at::Tensor f = p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo)
+                                 .upBlockOutputs[size_t(g.featureBlock)];
+        origShape = {f.size(1), f.size(2), f.size(3)};
+        origFeat = drag::resizeFeatures(f, h, w);
     });
     // What each up-block's features cost and how fine they are: the feature block is a choice
     // (parameter feature_block), and on SDXL the measured rule of SD had to be carried over.
@@ -340,20 +342,16 @@ void runPerfBenchmark(const PerfOptions& o) {
     std::vector<BlockFeatures> blocks(p.unet->config().upBlockTypes.size());
     for (size_t k = 0; k < blocks.size(); ++k) {
         if (int(k) == g.featureBlock) {
-            blocks[k] = {origFeatures, {}};
-        } else {
-            blocks[k].timing = measure(("features to up_blocks[" + std::to_string(k) + "]").c_str(), o.runs, false, [&] {
-                at::NoGradGuard noGrad;
-                models::UNetForwardOptions uo;
-                uo.stopAfterUpBlock = int(k);
-                p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo);
-            });
+            blocks[k] = {origFeatures, origShape};
+            continue;
         }
-        at::NoGradGuard noGrad;
-        models::UNetForwardOptions uo;
-        uo.stopAfterUpBlock = int(k);
-        const at::Tensor f = p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo).upBlockOutputs[k];
-        blocks[k].shape = {f.size(1), f.size(2), f.size(3)};
+        blocks[k].timing = measure(("features to up_blocks[" + std::to_string(k) + "]").c_str(), o.runs, false, [&] {
+            at::NoGradGuard noGrad;
+            models::UNetForwardOptions uo;
+            uo.stopAfterUpBlock = int(k);
+            const at::Tensor f = p.unet->forward(z, at::scalar_tensor(t, at::kLong), context, uo).upBlockOutputs[k];
+            blocks[k].shape = {f.size(1), f.size(2), f.size(3)};
+        });
     }
     const int ls = p.latentScale();
     const std::vector<DragPair> drags = syntheticDrag(size);
