@@ -251,7 +251,10 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     emit(progressOf("decoding", 0, 1));
     c.passes.vaeDecode(phase::kDecode);
     cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
-    if (move && prm.carryPixels) edited = carryPixels(edited, work, *move, ls);
+    if (move && prm.carryPixels) {
+        edited = removeGhosts(edited, work, *move, std::max(2, ls / 2));
+        edited = carryPixels(edited, work, *move, ls);
+    }
     const cv::Mat alpha = compositeAlpha(c, move, edited, z0, work, ls);
     const Mask* limit = request.mask.empty() ? nullptr : &request.mask;
     result.image = compositeBack(request.image, work, edited, alpha, limit);

@@ -5,6 +5,8 @@
 // dark blot there. Such holes are filled from the result around them instead.
 #include <opencv2/core.hpp>
 
+#include <vector>
+
 namespace dragdiff::drag {
 
 // `picture` (CV_32FC3) with `holes` (CV_8UC1, non-zero inside) and a pixel around them (the hole's
@@ -16,5 +18,18 @@ cv::Mat fillHoles(const cv::Mat& picture, const cv::Mat& holes, double radius);
 // more than `maxHalfWidth` pixels from its edge anywhere filled from the pixels around it. Wider
 // holes and every pixel outside the holes are left as they are.
 cv::Mat fillThinHoles(const cv::Mat& picture, const cv::Mat& holes, double maxHalfWidth);
+
+// Up to `k` colours (RGB in [0, 1]) that `object` (CV_8UC1, non-zero inside) is painted with in
+// `picture` (CV_32FC3): a striped or checked object has two, a plain one collapses to one.
+std::vector<cv::Vec3f> objectPalette(const cv::Mat& picture, const cv::Mat& object, int k = 3);
+
+// `picture` (CV_32FC3) with the object's colour taken out of `holes` (CV_8UC1): where the model
+// painted the place an object left, a translucent copy of the object often remains (a ghost).
+// Each hole pixel c is read as a mix c = b + a (o - b) of what lies behind (`background`,
+// CV_32FC3: an estimate from the picture around the object) and the nearest of `palette`'s
+// colours o, and a (in [0, 1]) is taken out; what is not object colour (the model's own texture
+// and edges) stays. Pixels outside the holes are left as they are.
+cv::Mat removeObjectTint(const cv::Mat& picture, const cv::Mat& holes, const std::vector<cv::Vec3f>& palette,
+                         const cv::Mat& background);
 
 }  // namespace dragdiff::drag

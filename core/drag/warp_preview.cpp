@@ -86,6 +86,25 @@ cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMov
     return toMat(out.clamp(0, 1));
 }
 
+cv::Mat removeGhosts(const cv::Mat& decoded, const WorkingImage& work, const PartMove& move, int margin) {
+    const int64_t H = work.rgb.rows, W = work.rgb.cols;
+    cv::Mat objects = cv::Mat::zeros(int(H), int(W), CV_8UC1);
+    for (const PartWarp& warp : move.warps)
+        if (!warp.pixels.empty() && !warp.boundary) objects |= warp.pixels;
+    if (cv::countNonZero(objects) == 0) return decoded.clone();
+    // What lies behind, from the picture itself (the decoder's surroundings of the place carry the
+    // object's colour too). The decoder spreads the object past its outline: its old place is
+    // cleaned as far as the composite shows the decoder there (carriedFootprint's margin), where
+    // it lands included: its own pixels are pasted there afterwards, and under their soft rim the
+    // decoder's copy was a halo. (Sparing the landing place, or a reshaped object's only, lost
+    // most of the gain on the drag bench.)
+    cv::Mat hidden, rimmed;
+    cv::dilate(objects, hidden, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+    cv::dilate(objects, rimmed, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * margin + 3, 2 * margin + 3)));
+    rimmed &= binaryMat(userLimit(move, H, W) >= 0.5);
+    return removeObjectTint(decoded, rimmed, objectPalette(work.rgb, objects), fillHoles(work.rgb, hidden, 3.0));
+}
+
 cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin) {
     const int64_t H = size.height, W = size.width;
     // Where an object was, the seam is grown by `margin` (the model fills what it leaves); where it

@@ -20,6 +20,12 @@ at::Tensor warpGridAt(const PartWarp& warp, int64_t H, int64_t W);
 // draw (drag/hole_fill.h).
 cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMove& move, int latentScale);
 
+// `decoded` (the model's result at working size, CV_32FC3) with what remains of the carried
+// objects' colours taken out of the places they were, grown by `margin` pixels (drag/hole_fill.h,
+// removeObjectTint): the model paints over such a place but often leaves a translucent copy of
+// the object there, spread past its outline.
+cv::Mat removeGhosts(const cv::Mat& decoded, const WorkingImage& work, const PartMove& move, int margin);
+
 // Where the carried objects (the warps whose pixels are known) change the picture: where each was,
 // grown by `margin` pixels for the seam, and where it lands, grown by one for its rim (CV_32FC1
 // alpha at `size`, within the user's mask). The result keeps the picture's own pixels outside it and outside the latent

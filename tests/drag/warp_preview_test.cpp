@@ -53,6 +53,37 @@ TEST_CASE("the carried footprint grows the seam where an object was, not around 
     CHECK(alpha.at<float>(10, 48) == 0.0f);  // far above it
 }
 
+TEST_CASE("removeGhosts takes a moved object's translucent copy out of its old place, and nothing else",
+          "[drag][unit]") {
+    // A red square whose pixels are known, moved 24 px right. The model's result shows the blue
+    // background with the square at 40% where it was, spread 2 px past its outline (the decoder's
+    // blur), and a red dot of its own far away.
+    cv::Mat rgb(64, 64, CV_8UC3, cv::Scalar(40, 90, 200));
+    cv::rectangle(rgb, cv::Rect(16, 16, 16, 16), cv::Scalar(230, 20, 20), cv::FILLED);
+    const drag::WorkingImage work = drag::makeWorkingImage(test::rgbaOf(rgb), 64, 16);
+    at::Tensor part = at::zeros({16, 16});
+    part.slice(0, 4, 8).slice(1, 4, 8).fill_(1);
+    drag::DragGeometry geo;
+    geo.handles = {{6, 6}};
+    geo.targets = {{12, 6}};
+    drag::PartMove move = drag::identifyParts({part * 0.9}, geo, EditParameters(), at::Tensor(), {DragMode::Move});
+    REQUIRE(move.warps.size() == 1);
+    move.warps[0].pixels = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::rectangle(move.warps[0].pixels, cv::Rect(16, 16, 16, 16), cv::Scalar(1), cv::FILLED);
+
+    const cv::Vec3f blue(40 / 255.f, 90 / 255.f, 200 / 255.f), red(230 / 255.f, 20 / 255.f, 20 / 255.f);
+    cv::Mat decoded(64, 64, CV_32FC3, cv::Scalar(blue[0], blue[1], blue[2]));
+    decoded(cv::Rect(14, 14, 20, 20)).setTo(cv::Scalar(0.6 * blue[0] + 0.4 * red[0], 0.6 * blue[1] + 0.4 * red[1],
+                                                       0.6 * blue[2] + 0.4 * red[2]));
+    cv::circle(decoded, {52, 52}, 3, cv::Scalar(red[0], red[1], red[2]), cv::FILLED);
+
+    const cv::Mat out = drag::removeGhosts(decoded, work, move, 2);
+    CHECK(cv::norm(out.at<cv::Vec3f>(24, 24) - blue) < 0.03);  // where it was
+    CHECK(cv::norm(out.at<cv::Vec3f>(24, 15) - blue) < 0.03);  // the decoder's spread past its outline
+    CHECK(out.at<cv::Vec3f>(52, 52) == decoded.at<cv::Vec3f>(52, 52));  // far away: as the model made it
+    CHECK(out.at<cv::Vec3f>(24, 40) == decoded.at<cv::Vec3f>(24, 40));
+}
+
 TEST_CASE("Engine::warpPreview on the embedded model: needs a prepared picture, moves the subject, fast",
           "[engine][drag]") {
     Engine engine;
