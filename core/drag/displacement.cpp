@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace dragdiff::drag {
@@ -80,8 +82,27 @@ PartWarp translation(const at::Tensor& part, PointF offset) {
     return warp;
 }
 
+// The extent of `object` (CV_8UC1, non-zero inside; `scale` of its pixels per latent pixel) along
+// the unit direction (ux, uy) from `handle` (latent pixels): how far it reaches behind and ahead,
+// to its outermost pixels' outer edges.
+std::pair<double, double> extentAlong(const cv::Mat& object, int scale, PointF handle, double ux, double uy) {
+    std::vector<cv::Point> pixels;
+    cv::findNonZero(object, pixels);
+    double behind = 0, ahead = 0;
+    const double rim = 0.5 * (std::abs(ux) + std::abs(uy));  // a pixel's half-extent along the axis
+    for (const cv::Point& p : pixels) {
+        const double along = ((p.x + 0.5) / scale - handle.x) * ux + ((p.y + 0.5) / scale - handle.y) * uy;
+        behind = std::max(behind, -along + rim / scale);
+        ahead = std::max(ahead, along + rim / scale);
+    }
+    return {behind, ahead};
+}
+
 // The reshape of one pair (see the header): a weight in [0, 1] per position times the drag.
-PartWarp reshape(const at::Tensor& part, bool local, PointF handle, PointF target, const EditParameters& params) {
+// `object` (working size, may be empty) is the object's own pixels: its far end, not the
+// latent part's (grown by a latent pixel), is what stays.
+PartWarp reshape(const at::Tensor& part, bool local, PointF handle, PointF target, const EditParameters& params,
+                 const cv::Mat& object = cv::Mat()) {
     const at::TensorOptions o = part.options();
     const Coordinates c = pixelCentres(part.size(0), part.size(1), o);
     const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
@@ -89,7 +110,9 @@ PartWarp reshape(const at::Tensor& part, bool local, PointF handle, PointF targe
     const at::Tensor inside = part > 0.5;
     const at::Tensor along = (c.x - handle.x) * ux + (c.y - handle.y) * uy;
     double behind = 0, ahead = 0;  // the part's extent along the drag from the handle
-    if (inside.any().item<bool>()) {
+    if (!local && !object.empty() && cv::countNonZero(object) > 0) {
+        std::tie(behind, ahead) = extentAlong(object, object.cols / int(part.size(1)), handle, ux, uy);
+    } else if (inside.any().item<bool>()) {
         behind = std::max(0.0, -along.masked_select(inside).min().item<double>());
         ahead = std::max(0.0, along.masked_select(inside).max().item<double>());
     }
@@ -315,7 +338,7 @@ std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragG
                 warp = transform(part, {*g.joint, geo.handles[i]}, {*g.joint, geo.targets[i]});
             } else {
                 part = g.local ? at::ones_like(g.part) : at::maximum(g.part, g.structure);
-                warp = reshape(part, g.local, geo.handles[i], geo.targets[i], params);
+                warp = reshape(part, g.local, geo.handles[i], geo.targets[i], params, g.region);
                 if (g.local) part = warp.part;
             }
             warp.mode = g.mode;

@@ -5,6 +5,7 @@
 #include "drag/displacement.h"
 #include "drag/latent_ops.h"
 #include "drag/part_move.h"
+#include "drag/warp_preview.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -83,6 +84,31 @@ TEST_CASE("Reshaping pulls one edge and keeps the opposite edge where it was", "
         const drag::PartWarp w = only(drag::buildPartWarps(grabs({part}, {DragMode::Reshape}), geo, EditParameters()));
         CHECK(extent(w.destination, 1) == std::pair<int64_t, int64_t>{4, 16});
     }
+}
+
+TEST_CASE("A reshaped object's own far edge stays, not the edge of its latent part", "[drag][unit]") {
+    // An object of 32 x 32 pixels (latent [8, 16) at 4 pixels per latent pixel); its latent part is
+    // grown by a latent pixel, as identifyParts grows it. Its right edge is pulled 24 px right.
+    cv::Mat object = cv::Mat::zeros(128, 128, CV_8UC1);
+    object(cv::Rect(32, 40, 32, 32)).setTo(1);
+    drag::Grab g = grabOf(rect(7, 9, 17, 19), DragMode::Reshape);
+    g.region = object;
+    const auto geo = pairs({{{15.5, 14}, {21.5, 14}}});
+    const drag::PartWarp w = only(drag::buildPartWarps({g}, geo, EditParameters()));
+    cv::Mat f;
+    object.convertTo(f, CV_32F);
+    const at::Tensor warped =
+        drag::warpThrough(at::from_blob(f.data, {1, 1, 128, 128}, at::kFloat).clone(), drag::warpGridAt(w, 128, 128))[0][0];
+    // The far edge stays within a pixel of where it was (the field is sampled per latent pixel):
+    // ramping from the latent part's edge, a latent pixel further out, let it slide 1.5 px, a
+    // quarter of a small object's stretch. The dragged edge lands at the target.
+    INFO("far edge columns 31-34: " << warped[56][31].item<float>() << " " << warped[56][32].item<float>() << " "
+                                     << warped[56][33].item<float>() << " " << warped[56][34].item<float>());
+    CHECK(warped[56][31].item<float>() < 0.05f);
+    CHECK(warped[56][32].item<float>() > 0.3f);
+    CHECK(warped[56][33].item<float>() > 0.95f);
+    CHECK(warped[56][86].item<float>() > 0.5f);
+    CHECK(warped[56][89].item<float>() < 0.5f);
 }
 
 TEST_CASE("Around a boundary the picture deforms near the handle only", "[drag][unit]") {
