@@ -226,19 +226,32 @@ PartWarp transform(const at::Tensor& part, const std::vector<PointF>& handles, c
     return affine(part, A, b);
 }
 
-std::vector<std::vector<size_t>> groupPairs(const std::vector<at::Tensor>& parts) {
-    const size_t n = parts.size();
+// Pairs carry one part together when their heatmaps' parts overlap, or when GrabCut found the same
+// object for both: two handles at opposite corners of an object have parts of their own (each
+// heatmap peaks at its corner), and pulled one by one each corner stretched the object along its
+// diagonal where the two pairs scale it.
+std::vector<std::vector<size_t>> groupPairs(const std::vector<Grab>& grabs) {
+    const size_t n = grabs.size();
     std::vector<size_t> root(n);
     std::iota(root.begin(), root.end(), size_t(0));
     auto find = [&](size_t i) {
         while (root[i] != i) i = root[i] = root[root[i]];
         return i;
     };
+    auto sameObject = [&](const Grab& a, const Grab& b) {
+        if (a.local || b.local || a.joint || b.joint || a.region.empty() || b.region.empty() || a.region.size() != b.region.size())
+            return false;
+        const double common = cv::countNonZero(a.region & b.region);
+        const double smaller = std::min(cv::countNonZero(a.region), cv::countNonZero(b.region));
+        return smaller > 0 && common >= kSamePartOverlap * smaller;
+    };
     for (size_t i = 0; i < n; ++i)
         for (size_t j = i + 1; j < n; ++j) {
-            const double common = (parts[i] * parts[j]).sum().item<double>();
-            const double smaller = std::min(parts[i].sum().item<double>(), parts[j].sum().item<double>());
-            if (smaller > 0 && common >= kSamePartOverlap * smaller) root[find(j)] = find(i);
+            const at::Tensor &pi = grabs[i].part, &pj = grabs[j].part;
+            const double common = (pi * pj).sum().item<double>();
+            const double smaller = std::min(pi.sum().item<double>(), pj.sum().item<double>());
+            const bool samePart = smaller > 0 && common >= kSamePartOverlap * smaller;
+            if (samePart || sameObject(grabs[i], grabs[j])) root[find(j)] = find(i);
         }
     std::vector<std::vector<size_t>> groups;
     std::vector<int> groupOf(n, -1);
@@ -314,10 +327,8 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
 }
 
 std::vector<PartWarp> buildPartWarps(const std::vector<Grab>& grabs, const DragGeometry& geo, const EditParameters& params) {
-    std::vector<at::Tensor> parts;
-    for (const Grab& g : grabs) parts.push_back(g.part);
     std::vector<PartWarp> warps;
-    for (const std::vector<size_t>& group : groupPairs(parts)) {
+    for (const std::vector<size_t>& group : groupPairs(grabs)) {
         PartWarp warp;
         at::Tensor part;
         if (group.size() == 1) {

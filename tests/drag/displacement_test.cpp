@@ -242,6 +242,27 @@ TEST_CASE("Two pairs on one part scale it, three rotate it", "[drag][unit]") {
     }
 }
 
+TEST_CASE("Two pairs at opposite corners of one object scale it together, though their parts do not touch",
+          "[drag][unit]") {
+    // One object, latent [8, 16) x [8, 16) at 4 pixels per latent pixel; each handle's heatmap part
+    // is its own corner. GrabCut found the same object for both: the pairs scale it about its
+    // centre, 1.5x both ways (one by one, each corner stretched it along the diagonal).
+    cv::Mat object = cv::Mat::zeros(128, 128, CV_8UC1);
+    object(cv::Rect(32, 32, 32, 32)).setTo(1);
+    drag::Grab a = grabOf(rect(8, 8, 10, 10), DragMode::Reshape), b = grabOf(rect(14, 14, 16, 16), DragMode::Reshape);
+    a.region = b.region = object;
+    const auto geo = pairs({{{8.5, 8.5}, {6.5, 6.5}}, {{15.5, 15.5}, {17.5, 17.5}}});
+    const drag::PartWarp w = only(drag::buildPartWarps({a, b}, geo, EditParameters()));
+    CHECK(w.pairs.size() == 2);
+    CHECK(extent(w.destination, 1) == std::pair<int64_t, int64_t>{6, 18});
+    CHECK(extent(w.destination, 0) == std::pair<int64_t, int64_t>{6, 18});
+    // Different objects: each pair on its own.
+    cv::Mat other = cv::Mat::zeros(128, 128, CV_8UC1);
+    other(cv::Rect(96, 96, 16, 16)).setTo(1);
+    b.region = other;
+    CHECK(drag::buildPartWarps({a, b}, geo, EditParameters()).size() == 2);
+}
+
 TEST_CASE("Pairs on different parts move them independently", "[drag][unit]") {
     const auto geo = pairs({{{4, 4}, {8, 4}}, {{24, 24}, {24, 20}}});
     const auto warps = drag::buildPartWarps(grabs({rect(2, 2, 6, 6), rect(22, 22, 26, 26)}, {DragMode::Move, DragMode::Move}), geo,
