@@ -13,6 +13,25 @@
 
 using namespace dragdiff;
 
+namespace {
+
+// A 16 px square at (16, 16) of a 64 px picture (latent (4..8) at 4 pixels per latent pixel), its
+// pixels known, moved 24 px right.
+drag::PartMove movedSquare() {
+    at::Tensor part = at::zeros({16, 16});
+    part.slice(0, 4, 8).slice(1, 4, 8).fill_(1);
+    drag::DragGeometry geo;
+    geo.handles = {{6, 6}};
+    geo.targets = {{12, 6}};
+    drag::PartMove move = drag::identifyParts({part * 0.9}, geo, EditParameters(), at::Tensor(), {DragMode::Move});
+    REQUIRE(move.warps.size() == 1);
+    move.warps[0].pixels = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::rectangle(move.warps[0].pixels, cv::Rect(16, 16, 16, 16), cv::Scalar(1), cv::FILLED);
+    return move;
+}
+
+}  // namespace
+
 TEST_CASE("warpPicture carries a part's pixels and leaves the rest bit for bit", "[drag][unit]") {
     // 64 px picture, latent scale 4: a red square at latent (4..8), moved right by 6 latent pixels.
     cv::Mat rgb(64, 64, CV_8UC3, cv::Scalar(40, 90, 200));
@@ -36,15 +55,7 @@ TEST_CASE("the carried footprint grows the seam where an object was, not around 
     // A square whose pixels are known, moved 24 px right. Where it was the model fills the place
     // (a seam of `margin` pixels); around where it lands the picture's own background is right,
     // and the decoder's drift there was a halo (a moved star came out with a glow around it).
-    at::Tensor part = at::zeros({16, 16});
-    part.slice(0, 4, 8).slice(1, 4, 8).fill_(1);
-    drag::DragGeometry geo;
-    geo.handles = {{6, 6}};
-    geo.targets = {{12, 6}};
-    drag::PartMove move = drag::identifyParts({part * 0.9}, geo, EditParameters(), at::Tensor(), {DragMode::Move});
-    REQUIRE(move.warps.size() == 1);
-    move.warps[0].pixels = cv::Mat::zeros(64, 64, CV_8UC1);
-    cv::rectangle(move.warps[0].pixels, cv::Rect(16, 16, 16, 16), cv::Scalar(1), cv::FILLED);
+    const drag::PartMove move = movedSquare();
     const cv::Mat alpha = drag::carriedFootprint(move, cv::Size(64, 64), 3);
     CHECK(alpha.at<float>(24, 24) > 0.99f);  // where it was
     CHECK(alpha.at<float>(24, 48) > 0.99f);  // where it lands
@@ -61,16 +72,7 @@ TEST_CASE("removeGhosts takes a moved object's translucent copy out of its old p
     cv::Mat rgb(64, 64, CV_8UC3, cv::Scalar(40, 90, 200));
     cv::rectangle(rgb, cv::Rect(16, 16, 16, 16), cv::Scalar(230, 20, 20), cv::FILLED);
     const drag::WorkingImage work = drag::makeWorkingImage(test::rgbaOf(rgb), 64, 16);
-    at::Tensor part = at::zeros({16, 16});
-    part.slice(0, 4, 8).slice(1, 4, 8).fill_(1);
-    drag::DragGeometry geo;
-    geo.handles = {{6, 6}};
-    geo.targets = {{12, 6}};
-    drag::PartMove move = drag::identifyParts({part * 0.9}, geo, EditParameters(), at::Tensor(), {DragMode::Move});
-    REQUIRE(move.warps.size() == 1);
-    move.warps[0].pixels = cv::Mat::zeros(64, 64, CV_8UC1);
-    cv::rectangle(move.warps[0].pixels, cv::Rect(16, 16, 16, 16), cv::Scalar(1), cv::FILLED);
-
+    const drag::PartMove move = movedSquare();
     const cv::Vec3f blue(40 / 255.f, 90 / 255.f, 200 / 255.f), red(230 / 255.f, 20 / 255.f, 20 / 255.f);
     cv::Mat decoded(64, 64, CV_32FC3, cv::Scalar(blue[0], blue[1], blue[2]));
     decoded(cv::Rect(14, 14, 20, 20)).setTo(cv::Scalar(0.6 * blue[0] + 0.4 * red[0], 0.6 * blue[1] + 0.4 * red[1],
