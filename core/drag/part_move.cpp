@@ -23,6 +23,9 @@ constexpr double kMaxLimbScale = 2.0;
 constexpr double kEdgeProbe = 3.0;
 // A latent pixel is in a pushed edge's zone when this share of its pixels moves.
 constexpr double kZoneCoverage = 0.05;
+// A handle inside a band looks for the band's edge this share of the picture's short side along
+// the drag's line.
+constexpr double kCrestSearch = 0.25;
 
 // The handle's region of its heatmap: the connected region (or every position above the
 // threshold), grown by `grow`. The handle's own pixel always belongs to its part.
@@ -49,6 +52,26 @@ std::optional<BoundaryWarp> structureEdge(const cv::Mat& picture, const cv::Mat&
     }
     if (!structural(structure)) return std::nullopt;
     return boundaryWarp(structure, handle, target, reach);
+}
+
+// The point of `region`'s edge nearest to `handle` on the drag's line (either way), just inside
+// it, within `limit` pixels; (-1, -1) when there is none.
+PointF nearestEdgeAlong(const cv::Mat& region, PointF handle, PointF target, double limit) {
+    const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
+    if (length < 1e-6) return {-1, -1};
+    const double ux = dx / length, uy = dy / length;
+    auto inside = [&](double x, double y) {
+        const int ix = int(std::floor(x)), iy = int(std::floor(y));
+        return ix >= 0 && iy >= 0 && ix < region.cols && iy < region.rows && region.at<uint8_t>(iy, ix) != 0;
+    };
+    const bool in = inside(handle.x, handle.y);
+    for (double k = 1; k <= limit; k += 1)
+        for (double sign : {1.0, -1.0})
+            if (inside(handle.x + sign * k * ux, handle.y + sign * k * uy) != in) {
+                const double back = in ? k - 1 : k;  // the last pixel inside
+                return {handle.x + sign * back * ux, handle.y + sign * back * uy};
+            }
+    return {-1, -1};
 }
 
 }  // namespace
@@ -112,6 +135,14 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             const bool edgeOfBand = !g.local && !limb && asked == DragMode::Auto && bandAcross(region, at, to);
             if ((g.local && g.mode == DragMode::Reshape) || edgeOfBand) {
                 g.edge = structureEdge(picture, region, tight, at, to, prm.reshapeReach);
+                if (!g.edge && edgeOfBand) {
+                    // A handle further inside the band than an edge push reaches ("make the
+                    // mountain taller" grabbed under its snow cap) pushes the band's nearest edge on
+                    // the drag's line: a mountain range moved up left a strip of sky above the grass.
+                    const PointF crest = nearestEdgeAlong(region, at, to, kCrestSearch * std::min(region.cols, region.rows));
+                    if (crest.x >= 0)
+                        g.edge = boundaryWarp(region, crest, {crest.x + to.x - at.x, crest.y + to.y - at.y}, prm.reshapeReach);
+                }
                 if (g.edge && edgeOfBand) {
                     g.local = true;
                     g.mode = DragMode::Reshape;
@@ -124,6 +155,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                     g.part = regionToLatent(g.edge->zone, latentScale, g.part.options(), kZoneCoverage);
                     g.edgeGrid = latentGridOf(*g.edge, latentScale, g.part.options());
                 }
+                if (!g.edge && edgeOfBand) g.mode = DragMode::Reshape;  // a band is never moved off its ground
             }
             if (userMask.defined()) g.structure = g.structure * (userMask > 0.5).to(g.structure.dtype());
         }

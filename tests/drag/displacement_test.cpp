@@ -272,6 +272,31 @@ TEST_CASE("Pairs on different parts move them independently", "[drag][unit]") {
     CHECK(extent(warps[1].destination, 0) == std::pair<int64_t, int64_t>{18, 22});
 }
 
+TEST_CASE("A mountain grabbed well under its peak and dragged up grows at its crest, never lifts off the ground",
+          "[drag][unit]") {
+    // 64 px, 4 pixels per latent pixel: sky, a grey mountain range standing on green grass that
+    // reaches the picture's sides, its peak's apex at (32, 12). The handle is 14 px under the apex,
+    // further than an edge push reaches from the handle itself.
+    cv::Mat picture(64, 64, CV_32FC3, cv::Scalar(0.35, 0.55, 0.9));
+    const std::vector<cv::Point> range{{4, 44}, {4, 22}, {20, 22}, {32, 12}, {44, 22}, {60, 22}, {60, 44}};
+    cv::fillPoly(picture, std::vector<std::vector<cv::Point>>{range}, cv::Scalar(0.45, 0.45, 0.5));
+    cv::rectangle(picture, cv::Rect(0, 44, 64, 20), cv::Scalar(0.2, 0.6, 0.2), cv::FILLED);
+    at::Tensor heat = at::zeros({16, 16});
+    heat.slice(0, 4, 9).slice(1, 6, 11).fill_(0.9);
+    const auto geo = pairs({{{8, 6.5}, {8, 4.5}}});  // (32, 26) -> (32, 18) in pixels
+    const drag::PartMove move = drag::identifyParts({heat}, geo, EditParameters(), at::Tensor(), {DragMode::Auto}, picture, 4);
+    REQUIRE(move.modes.size() == 1);
+    CHECK(move.modes[0] == DragMode::Reshape);
+    REQUIRE(move.warps.size() == 1);
+    REQUIRE(move.warps[0].boundary.has_value());
+    const drag::BoundaryWarp& edge = *move.warps[0].boundary;
+    // The apex's column is pushed up by the drag; the grass, the range's base and its far ends stay.
+    CHECK(edge.zone.at<uint8_t>(10, 32) != 0);
+    CHECK(edge.source.at<cv::Vec2f>(6, 32)[1] > 10.f);  // 6 px above the apex reads from the mountain
+    for (const cv::Point p : {cv::Point(32, 50), cv::Point(32, 43), cv::Point(6, 30), cv::Point(58, 30)})
+        CHECK(edge.zone.at<uint8_t>(p) == 0);
+}
+
 TEST_CASE("identifyParts resolves each pair's mode and keeps the user's mask", "[drag][unit]") {
     at::Tensor heat = at::zeros({kSide, kSide});
     heat.slice(0, 8, 20).slice(1, 8, 20).fill_(0.9);
