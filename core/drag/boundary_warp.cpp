@@ -145,6 +145,20 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, P
     return w;
 }
 
+PointF nearestEdgeAlong(const cv::Mat& region, PointF handle, PointF target, double limit) {
+    const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
+    if (length < 1e-6) return {-1, -1};
+    const double ux = dx / length, uy = dy / length;
+    const bool in = inside(region, handle.x, handle.y);
+    for (double k = 1; k <= limit; k += 1)
+        for (double sign : {1.0, -1.0})
+            if (inside(region, handle.x + sign * k * ux, handle.y + sign * k * uy) != in) {
+                const double back = in ? k - 1 : k;  // the last pixel inside
+                return {handle.x + sign * back * ux, handle.y + sign * back * uy};
+            }
+    return {-1, -1};
+}
+
 bool bandAcross(const cv::Mat& region, PointF handle, PointF target) {
     const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
     if (length < 1e-6) return false;

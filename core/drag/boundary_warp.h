@@ -25,6 +25,11 @@ struct BoundaryWarp {
 // handle is not within a few pixels of the structure's edge or the drag has no length.
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, PointF target, double reach);
 
+// The pixel of `region`'s edge nearest to `handle` on the line from `handle` to `target` (either
+// way along it), just inside the region, within `limit` pixels; (-1, -1) when there is none. A
+// handle deep inside a band pushes that edge.
+PointF nearestEdgeAlong(const cv::Mat& region, PointF handle, PointF target, double limit);
+
 // Whether `region` (CV_8UC1) is a band across the drag from `handle` to `target`: at least
 // `kBandWidth` of the picture's short side wide across it and `kBandRatio` times wider than deep
 // along it. A ridge half hidden by nearer ones touches no border but is such a band; pushing its

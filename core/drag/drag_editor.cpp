@@ -99,7 +99,7 @@ cv::Mat compositeAlpha(const EditContext& c, const std::optional<PartMove>& move
         }
         region = feather(dilate(region, 1), 0.75).clamp(0, 1);
         alpha = latentMapToWorking(region, work.rgb.size());
-        if (carried) alpha = cv::max(alpha, carriedFootprint(*move, work.rgb.size(), std::max(2, latentScale / 2)));
+        if (carried) alpha = cv::max(alpha, carriedFootprint(*move, work.rgb.size(), seamMargin(latentScale)));
     } else {
         c.passes.vaeDecode(phase::kDecode);
         cv::Mat recon = tensorToRgb(c.p.vae->decode(z0 / c.p.vae->scalingFactor())), diff, gray;
@@ -252,7 +252,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     c.passes.vaeDecode(phase::kDecode);
     cv::Mat edited = tensorToRgb(p.vae->decode(z / sf));
     if (move && prm.carryPixels) {
-        edited = removeGhosts(edited, work, *move, std::max(2, ls / 2));
+        edited = removeGhosts(edited, work, *move, seamMargin(ls));
         edited = carryPixels(edited, work, *move, ls);
     }
     const cv::Mat alpha = compositeAlpha(c, move, edited, z0, work, ls);

@@ -54,26 +54,6 @@ std::optional<BoundaryWarp> structureEdge(const cv::Mat& picture, const cv::Mat&
     return boundaryWarp(structure, handle, target, reach);
 }
 
-// The point of `region`'s edge nearest to `handle` on the drag's line (either way), just inside
-// it, within `limit` pixels; (-1, -1) when there is none.
-PointF nearestEdgeAlong(const cv::Mat& region, PointF handle, PointF target, double limit) {
-    const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
-    if (length < 1e-6) return {-1, -1};
-    const double ux = dx / length, uy = dy / length;
-    auto inside = [&](double x, double y) {
-        const int ix = int(std::floor(x)), iy = int(std::floor(y));
-        return ix >= 0 && iy >= 0 && ix < region.cols && iy < region.rows && region.at<uint8_t>(iy, ix) != 0;
-    };
-    const bool in = inside(handle.x, handle.y);
-    for (double k = 1; k <= limit; k += 1)
-        for (double sign : {1.0, -1.0})
-            if (inside(handle.x + sign * k * ux, handle.y + sign * k * uy) != in) {
-                const double back = in ? k - 1 : k;  // the last pixel inside
-                return {handle.x + sign * back * ux, handle.y + sign * back * uy};
-            }
-    return {-1, -1};
-}
-
 }  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,

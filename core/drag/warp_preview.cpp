@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+
 namespace dragdiff::drag {
 namespace {
 
@@ -104,6 +106,8 @@ cv::Mat removeGhosts(const cv::Mat& decoded, const WorkingImage& work, const Par
     rimmed &= binaryMat(userLimit(move, H, W) >= 0.5);
     return removeObjectTint(decoded, rimmed, objectPalette(work.rgb, objects), fillHoles(work.rgb, hidden, 3.0));
 }
+
+int seamMargin(int latentScale) { return std::max(2, latentScale / 2); }
 
 cv::Mat carriedFootprint(const PartMove& move, cv::Size size, int margin) {
     const int64_t H = size.height, W = size.width;

@@ -26,6 +26,11 @@ cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMov
 // the object there, spread past its outline.
 cv::Mat removeGhosts(const cv::Mat& decoded, const WorkingImage& work, const PartMove& move, int margin);
 
+// The seam (pixels) the composite grows the place a carried object left by, at `latentScale`
+// pixels per latent pixel: half a latent pixel, at least 2. carriedFootprint and removeGhosts
+// must agree on it.
+int seamMargin(int latentScale);
+
 // Where the carried objects (the warps whose pixels are known) change the picture: where each was,
 // grown by `margin` pixels for the seam, and where it lands, grown by one for its rim (CV_32FC1
 // alpha at `size`, within the user's mask). The result keeps the picture's own pixels outside it and outside the latent
