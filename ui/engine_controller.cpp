@@ -49,7 +49,6 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     connect(worker_, &EngineWorker::imagePrepared, this, [this](quint64 generation) {
         if (generation != imageGeneration_) return;
         setImageState(ImageState::Prepared);
-        startInversion();
         if (heatmapWaiting_) {
             const auto [point, parameters] = *heatmapWaiting_;
             heatmapWaiting_.reset();
@@ -64,6 +63,7 @@ EngineController::EngineController(std::shared_ptr<EngineBackend> backend, QObje
     });
     connect(worker_, &EngineWorker::prepareFailed, this, [this](const QString& message, quint64 generation) {
         if (generation != imageGeneration_) return;
+        cancelInversion();  // queued behind the analysis: it would fail the same way
         setImageState(ImageState::Failed);
         Q_EMIT prepareError(message);
     });
@@ -188,6 +188,8 @@ void EngineController::startPrepare() {
             w->prepareImage(image, conditioning, cancel, generation);
         },
         Qt::QueuedConnection);
+    // Right behind it on the engine's thread, so a Run pressed meanwhile finds it done.
+    startInversion();
 }
 
 void EngineController::setEditParameters(const EditParameters& parameters) {
@@ -197,7 +199,9 @@ void EngineController::setEditParameters(const EditParameters& parameters) {
     inversionParameters_ = parameters;
     if (sameTrajectory) return;
     // Not prepared yet: the inversion starts when the picture is.
-    if (imageState_ == ImageState::Prepared) startInversion();
+    // Queued behind the picture's analysis when that runs: the analysis inverts part of the way
+    // (the heatmaps' step) and the inversion carries it on.
+    if (imageState_ == ImageState::Prepared || imageState_ == ImageState::Preparing) startInversion();
     else cancelInversion();
 }
 

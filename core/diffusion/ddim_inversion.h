@@ -51,4 +51,11 @@ struct InversionResult {
 InversionResult invertDDIM(const DDIMScheduler& scheduler, const at::Tensor& z0, int startIndex,
                            const ModelPrediction& model, const InversionCallback& callback = {});
 
+// `done` (an inversion of this schedule that stopped early, from invertDDIM or this function)
+// carried on to startIndex: the same latents as inverting its z0 to startIndex at once, without
+// repeating its steps. A trajectory already there or past it comes back unchanged. The callback
+// counts only the new steps.
+InversionResult extendInversion(const DDIMScheduler& scheduler, InversionResult done, int startIndex,
+                                const ModelPrediction& model, const InversionCallback& callback = {});
+
 }  // namespace dragdiff::diffusion

@@ -24,9 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The part is identified where features are most semantic (DIFT's t ≈ 261).
-constexpr int64_t kPartTimestep = 261;
-
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 EditProgress progressOf(const char* phase, int step, int total) {
@@ -165,9 +162,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     const auto partsStart = Clock::now();
     DragGeometry geo = geometryOf(request, work, ls, c.h, c.w, p.device);
     if (!request.mask.empty()) c.userMask = maskToLatent(request.mask, work.content, work.rgb.size(), ls, p.device);
-    int jFeat = startIdx;
-    for (int j = startIdx; j < N; ++j)
-        if (std::abs(ts[j] - kPartTimestep) < std::abs(ts[jFeat] - kPartTimestep)) jFeat = j;
+    const int jFeat = partFeatureStep(c.scheduler, startIdx);
     const at::Tensor featPart = c.features(origAt(jFeat), ts[jFeat], phase::kPartFeatures);
     const at::Tensor meanPart = featPart[0].mean({1, 2});
     std::vector<at::Tensor> queriesPart, heatsPart;

@@ -3,7 +3,7 @@
 namespace dragdiff::drag {
 
 bool InversionKey::operator==(const InversionKey& o) const {
-    return unet == o.unet && vae == o.vae && prompt == o.prompt && imageTransform == o.imageTransform && steps == o.steps && strength == o.strength &&
+    return unet == o.unet && vae == o.vae && prompt == o.prompt && imageTransform == o.imageTransform && steps == o.steps &&
            width == o.width && height == o.height && rgb == o.rgb;
 }
 

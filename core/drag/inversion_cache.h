@@ -1,8 +1,10 @@
 #pragma once
 // The original branch of a drag edit (the picture's latent and its DDIM inversion trajectory),
-// kept between edits. The trajectory depends on the picture, the model, the prompt, the steps and
-// the strength, not on the points or the other parameters, so a second edit of the same picture
-// skips the VAE encoding and the inversion. Bounded: the newest kCapacity trajectories (an SD 1.5
+// kept between edits. The trajectory depends on the picture, the model, the prompt and the steps,
+// not on the points or the other parameters, so a second edit of the same picture skips the VAE
+// encoding and the inversion. The strength only says how far up it goes: an entry that stops
+// short (a prepared picture's, inverted as far as its heatmaps' step) is carried on from where it
+// stopped, one that goes further serves as it is. Bounded: the newest kCapacity trajectories (an SD 1.5
 // default edit's is 37 latents of 64 KB plus the 512² working picture's 3 MB of floats, about 5.4 MB).
 #include "diffusion/ddim_inversion.h"
 
@@ -17,7 +19,7 @@
 
 namespace dragdiff::drag {
 
-// Everything the original branch depends on. The picture is the working image's bytes (what the
+// Everything the original branch's latents depend on. The picture is the working image's bytes (what the
 // VAE encodes), compared in full; the model is the identity of its loaded networks.
 struct InversionKey {
     const void* unet = nullptr;
@@ -25,7 +27,6 @@ struct InversionKey {
     std::string prompt;
     std::string imageTransform;  // image-variation models only ("" for text models: it does not condition them)
     int steps = 0;
-    double strength = 0;
     int width = 0;   // working image
     int height = 0;
     std::vector<uint8_t> rgb;  // working image's bytes (CV_32FC3, row-major)

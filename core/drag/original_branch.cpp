@@ -5,6 +5,7 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 namespace dragdiff::drag {
@@ -35,13 +36,21 @@ InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work) {
     k.prompt = c.params.prompt;
     if (c.p.imageEncoder) k.imageTransform = c.params.imageTransform;
     k.steps = c.params.steps;
-    k.strength = c.params.strength;
     const cv::Mat rgb = work.rgb.isContinuous() ? work.rgb : work.rgb.clone();
     k.width = rgb.cols;
     k.height = rgb.rows;
     k.rgb.resize(rgb.total() * rgb.elemSize());
     std::memcpy(k.rgb.data(), rgb.data, k.rgb.size());
     return k;
+}
+
+int partFeatureStep(const diffusion::DDIMScheduler& scheduler, int startIndex) {
+    constexpr int64_t kPartTimestep = 261;
+    const std::vector<int64_t> ts = scheduler.timestepList();
+    int best = startIndex;
+    for (int j = startIndex; j < int(ts.size()); ++j)
+        if (std::abs(ts[size_t(j)] - kPartTimestep) < std::abs(ts[size_t(best)] - kPartTimestep)) best = j;
+    return best;
 }
 
 std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const WorkingImage& work, int startIndex,
@@ -52,23 +61,34 @@ std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const 
         if (emit) emit(e);
     };
     InversionKey key;
+    std::shared_ptr<const InvertedImage> known;
+    const int steps = c.scheduler.numInferenceSteps() - startIndex;
     if (cache) {
         key = inversionKeyOf(c, work);
-        if (auto hit = cache->find(key)) return hit;
+        known = cache->find(key);
+        if (known && int(known->inversion.latents.size()) - 1 >= steps) return known;
     }
     at::NoGradGuard noGrad;
     Pipeline& p = c.p;
     const auto start = Clock::now();
-    report(progressOf("encoding", 0, 1));
-    checkCancel(cancel);
     auto out = std::make_shared<InvertedImage>();
-    c.passes.vaeEncode(phase::kEncode);
-    out->z0 = p.vae->encode(work.tensor(p.device)).mean * p.vae->scalingFactor();  // [1, c, h, w]
-    timings["encode"] = secondsSince(start);
+    diffusion::InversionResult done;
+    if (known) {  // inverted part of the way already (a prepared picture): carried on from there
+        out->z0 = known->z0;
+        done = known->inversion;
+    } else {
+        report(progressOf("encoding", 0, 1));
+        checkCancel(cancel);
+        c.passes.vaeEncode(phase::kEncode);
+        out->z0 = p.vae->encode(work.tensor(p.device)).mean * p.vae->scalingFactor();  // [1, c, h, w]
+        timings["encode"] = secondsSince(start);
+        done.latents.push_back(out->z0);
+        done.timesteps.push_back(diffusion::kCleanTimestep);
+    }
 
     const auto invStart = Clock::now();
-    out->inversion = diffusion::invertDDIM(
-        c.scheduler, out->z0, startIndex,
+    out->inversion = diffusion::extendInversion(
+        c.scheduler, std::move(done), startIndex,
         [&](const at::Tensor& z, int64_t t) {
             checkCancel(cancel);
             c.passes.forward(phase::kInversion);

@@ -15,10 +15,18 @@ namespace dragdiff::drag {
 
 InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work);
 
+// The step (index into the scheduler's timesteps, from `startIndex` on) whose latent of the
+// original branch the handles' parts are identified at: the one nearest DIFT's t = 261, where
+// features are most semantic (at the start step's noise level small models' features are too
+// noisy to delimit a part). The edit and the prepared picture's heatmaps both use it, so what
+// the heatmap and the warp preview show is what the edit will do.
+int partFeatureStep(const diffusion::DDIMScheduler& scheduler, int startIndex);
+
 // `c` must have its prompt's context and its scheduler's timesteps (c.params.steps) set. With a
 // cache, an entry for this picture, model, prompt, steps and strength is returned without a pass;
 // otherwise the latent and the inversion are computed (counted in c.passes), and stored. `emit`
-// (may be empty) receives "encoding" and "inversion" progress; `timings` gets "encode" and
+// (may be empty) receives "encoding" and "inversion" progress; a cached trajectory that stops
+// short of startIndex is carried on (progress and passes for the new steps only); `timings` gets "encode" and
 // "inversion" seconds when they ran. Throws Cancelled when `cancel` is set (checked before every
 // pass; nothing is stored then), Error when the model produces NaN or infinite values.
 std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const WorkingImage& work, int startIndex,

@@ -140,3 +140,44 @@ TEST_CASE("DDIM inversion: cancellation and bad requests", "[unit][diffusion]") 
     auto result = diffusion::invertDDIM(s, leaf, 18, [](const at::Tensor& x, int64_t) { return 0.1 * x; });
     CHECK_FALSE(result.last().requires_grad());
 }
+
+TEST_CASE("An inversion carried on from where an earlier one stopped equals one inversion to the end",
+          "[unit][diffusion]") {
+    auto s = sdScheduler(15);
+    at::manual_seed(9);
+    const at::Tensor z0 = at::randn({1, 4, 6, 6});
+    int calls = 0;
+    auto model = [&](const at::Tensor& latent, int64_t t) {
+        ++calls;
+        return at::tanh(latent) * (0.01 * double(t));
+    };
+    const int start = s.startIndex(0.7), part = 10;
+    const auto whole = diffusion::invertDDIM(s, z0, start, model);
+    calls = 0;
+    const auto first = diffusion::invertDDIM(s, z0, part, model);
+    CHECK(calls == 15 - part);
+    std::vector<int> progress;
+    auto callback = [&](const diffusion::InversionProgress& p) {
+        progress.push_back(p.stepsDone);
+        CHECK(p.totalSteps == part - start);
+        return true;
+    };
+    calls = 0;
+    const auto carried = diffusion::extendInversion(s, first, start, model, callback);
+    CHECK(calls == part - start);  // no step of the first part again
+    CHECK(progress.front() == 0);
+    CHECK(progress.back() == part - start);
+    REQUIRE(carried.latents.size() == whole.latents.size());
+    CHECK(carried.timesteps == whole.timesteps);
+    for (size_t k = 0; k < whole.latents.size(); ++k) CHECK(at::equal(carried.latents[k], whole.latents[k]));
+
+    // Already there or past it: unchanged, no model call.
+    calls = 0;
+    const auto again = diffusion::extendInversion(s, whole, part, model);
+    CHECK(calls == 0);
+    CHECK(again.latents.size() == whole.latents.size());
+
+    // A trajectory of another schedule cannot be carried on.
+    auto other = sdScheduler(50);
+    CHECK_THROWS_AS(diffusion::extendInversion(other, first, other.startIndex(0.7), model), InvalidRequest);
+}

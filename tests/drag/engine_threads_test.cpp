@@ -7,7 +7,9 @@
 #include "support/model_loading.h"
 #include "support/test_support.h"
 
+#include <algorithm>
 #include <atomic>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -32,17 +34,23 @@ RgbaImage flatImage(int w, int h, uint8_t shade) {
 TEST_CASE("prepareImage reports its stages in order and heatmaps follow the newest picture", "[engine]") {
     Engine engine;
     engine.loadModel(test::goldenSpec());
-    std::vector<int> steps;
+    std::vector<int> steps, totals;
     double lastElapsed = -1;
     bool ordered = true;
     engine.prepareImage(flatImage(64, 48, 90), "", nullptr, [&](const EditProgress& p) {
         CHECK(p.phase == "preparing");
-        CHECK(p.totalSteps == 3);
+        totals.push_back(p.totalSteps);
         ordered = ordered && p.elapsedSeconds >= lastElapsed;
         lastElapsed = p.elapsedSeconds;
         steps.push_back(p.step);
     });
-    CHECK(steps == std::vector<int>{0, 1, 2, 3});
+    // Encoding, each inversion step up to the part step (default 15 steps: t = 1, 67, ..., 265), the features.
+    REQUIRE(!totals.empty());
+    CHECK(totals.front() == 7);
+    CHECK(std::all_of(totals.begin(), totals.end(), [&](int t) { return t == totals.front(); }));
+    std::vector<int> expected(size_t(totals.front()) + 1);
+    std::iota(expected.begin(), expected.end(), 0);
+    CHECK(steps == expected);
     CHECK(ordered);
     REQUIRE(engine.imagePrepared());
     CHECK(engine.heatmap({10, 10}).width == 64);

@@ -1,6 +1,7 @@
 // The engine's pass counts and its inversion cache: a second edit of the same picture makes no
 // inversion pass, gives the bytes a fresh engine gives, and any input the trajectory depends on
-// (picture, prompt, steps, strength, model) makes it invert again. Small golden model, 10 steps.
+// (picture, prompt, steps, model) makes it invert again; a higher strength carries the kept
+// trajectory on, a lower one is served by it. Small golden model, 10 steps.
 #include "support/catch.h"
 
 #include "drag/inversion_cache.h"
@@ -107,7 +108,7 @@ TEST_CASE("a second edit of the same picture does no inversion and gives a fresh
     CHECK(again.image.pixels == a.image.pixels);
 }
 
-TEST_CASE("the inversion cache is dropped by a change of picture, prompt, steps, strength or model", "[engine][passes]") {
+TEST_CASE("the inversion cache is dropped by a change of picture, prompt, steps or model", "[engine][passes]") {
     LoadedEngine e;
     const EditRequest base = request();
     CHECK_FALSE(cached(e.engine.edit(base)));
@@ -122,16 +123,37 @@ TEST_CASE("the inversion cache is dropped by a change of picture, prompt, steps,
     EditRequest otherSteps = base;
     otherSteps.parameters.steps = 12;
     CHECK_FALSE(cached(e.engine.edit(otherSteps)));
-    EditRequest otherStrength = base;
-    otherStrength.parameters.strength = 0.5;
-    CHECK_FALSE(cached(e.engine.edit(otherStrength)));
+    EditRequest otherPrompt2 = base;
+    otherPrompt2.parameters.prompt = "a cow";
+    CHECK_FALSE(cached(e.engine.edit(otherPrompt2)));
     // Two trajectories are kept: the newest two answer, the older ones were evicted.
-    CHECK(cached(e.engine.edit(otherStrength)));
+    CHECK(cached(e.engine.edit(otherPrompt2)));
     CHECK(cached(e.engine.edit(otherSteps)));
     CHECK_FALSE(cached(e.engine.edit(base)));
 
     e.engine.loadModel(test::goldenSpec());  // the same model again: a new model all the same
     CHECK_FALSE(cached(e.engine.edit(base)));
+}
+
+TEST_CASE("the strength says how far the kept trajectory goes: a lower one is served, a higher one carried on",
+          "[engine][passes]") {
+    LoadedEngine e;
+    const EditRequest base = request();  // 10 steps, strength 0.6: 6 inverted steps
+    CHECK_FALSE(cached(e.engine.edit(base)));
+    EditRequest lower = base;
+    lower.parameters.strength = 0.4;
+    CHECK(cached(e.engine.edit(lower)));
+    EditRequest higher = base;
+    higher.parameters.strength = 0.8;
+    const EditResult carried = e.engine.edit(higher);
+    CHECK(count(carried, "inversion_cached") == 0);
+    CHECK(count(carried, "vae_encodes") == 0);
+    CHECK(count(carried, "inversion.unet_forwards") == 2);  // steps 7 and 8 only
+    // The same bytes as a fresh engine's inversion from the start.
+    LoadedEngine fresh;
+    CHECK(fresh.engine.edit(higher).image.pixels == carried.image.pixels);
+    CHECK(cached(e.engine.edit(higher)));
+    CHECK(cached(e.engine.edit(base)));  // the longer trajectory replaced the shorter one
 }
 
 TEST_CASE("prepareInversion computes what the edit starts from, cancelled, it keeps nothing", "[engine][passes]") {
@@ -182,7 +204,6 @@ TEST_CASE("InversionCache keeps the newest two trajectories and counts their byt
     auto key = [](int steps, uint8_t pixel) {
         InversionKey k;
         k.steps = steps;
-        k.strength = 0.7;
         k.width = 2;
         k.height = 1;
         k.rgb = {pixel, 0, 0, 0, 0, 0};

@@ -53,8 +53,8 @@ void openSampleOnEmbeddedModel(MainWindow& window, QSignalSpy& prepareProgress) 
     QApplication::processEvents();
     CHECK_FALSE(window.progressBar()->isVisible());  // the analysis progress is gone once done
     REQUIRE(prepareProgress.count() >= 1);
-    CHECK(prepareProgress.last().at(0).toInt() == 3);
-    CHECK(prepareProgress.last().at(1).toInt() == 3);
+    CHECK(prepareProgress.last().at(1).toInt() > 0);
+    CHECK(prepareProgress.last().at(0).toInt() == prepareProgress.last().at(1).toInt());
 }
 
 void setSteps(MainWindow& window, int steps) {

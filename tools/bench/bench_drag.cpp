@@ -38,6 +38,7 @@ struct Configuration {
     bool identity = false;
     bool mask = false;
     EditParameters parameters;
+    bool warpOnly = false;  // the warp preview as the result: the fields alone, no model pass
 };
 
 struct CaseResult {
@@ -113,8 +114,10 @@ std::vector<Configuration> buildConfigurations(const DragBenchOptions& o, const 
             setParameter(p, "latent_move", "false");
             setParameter(p, "guidance_weight", "0");
             configs.push_back({"reconstruction", "baseline", false, mask, p});
+        } else if (b == "warp") {
+            configs.push_back({"warp", "baseline", false, mask, method, true});
         } else {
-            throw InvalidRequest("baseline '" + b + "' does not exist; expected identity or reconstruction");
+            throw InvalidRequest("baseline '" + b + "' does not exist; expected identity, reconstruction or warp");
         }
     }
     std::vector<std::string> names;
@@ -327,11 +330,20 @@ bool runDragBenchmark(const DragBenchOptions& o, const std::atomic<bool>* cancel
                     try {
                         // Every configuration is timed with the picture's inversion prepared: the
                         // first one to run would otherwise pay for it and the others find it cached.
-                        engine.prepareInversion(request.image, request.parameters, cancel);
-                        t0 = Clock::now();
-                        EditResult edited = engine.edit(request, nullptr, cancel);
-                        out = toRgb(edited.image);
-                        r.modes = edited.modes;
+                        if (cfg.warpOnly) {
+                            engine.prepareImage(request.image, request.parameters, cancel);
+                            t0 = Clock::now();
+                            const WarpPreview warp = engine.warpPreview(request.drags, request.mask, request.parameters);
+                            out = toRgb(warp.image);
+                            if (out.size() != c.source.rgb.size()) cv::resize(out, out, c.source.rgb.size(), 0, 0, cv::INTER_AREA);
+                            r.modes = warp.modes;
+                        } else {
+                            engine.prepareInversion(request.image, request.parameters, cancel);
+                            t0 = Clock::now();
+                            EditResult edited = engine.edit(request, nullptr, cancel);
+                            out = toRgb(edited.image);
+                            r.modes = edited.modes;
+                        }
                     } catch (const Cancelled&) {
                         throw;
                     } catch (const Error& e) {

@@ -1,7 +1,7 @@
 // dragdiff-bench: benchmarks of the drag engine on generated scenes with ground truth.
 //   dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--kind KINDS|all] [--mask none|box|both] [--size PX]
 //                       [--set key=value ...] [--json OUT.json] [--sheet OUT.png]
-//                       [--baselines identity,reconstruction|none] [--ablation NAME ...]
+//                       [--baselines identity,reconstruction,warp|none] [--ablation NAME ...]
 //   dragdiff-bench perf --arch embedded|sd15|sd21|sdxl [--size PX] [--json OUT.json] [--runs N] [--full]
 //                       [--edit-steps N] [--checkpoint-up-blocks] [--threads N] [--channels-last] [--full-graph] [--unet-only]
 // Exit codes: 0 done, 1 error (model, parameters, files), 2 usage, 130 interrupted (Ctrl-C: the
@@ -36,7 +36,7 @@ void printUsage(FILE* out) {
     std::fprintf(out,
                  "usage: dragdiff-bench drag [--model embedded|PATH] --cases N --seed S [--kind KINDS|all]\n"
                  "                           [--mask none|box|both] [--size PX] [--set key=value ...] [--json OUT.json]\n"
-                 "                           [--sheet OUT.png] [--baselines identity,reconstruction|none] [--ablation NAME ...]\n"
+                 "                           [--sheet OUT.png] [--baselines identity,reconstruction,warp|none] [--ablation NAME ...]\n"
                  "\n"
                  "Drags N generated cases of each kind (cases from the seed) and measures each result against the\n"
                  "case's ideal picture, rendered by the scene generator. Strict success: landmark error <= 0.25 of the\n"
@@ -50,7 +50,8 @@ void printUsage(FILE* out) {
                  "  --mask       none (default); box: edit only the subject's grown source+target box;\n"
                  "               both: box, plus the method without a mask as ablation 'no-mask'\n"
                  "  --set        a parameter of the method (and of every baseline and ablation), repeatable\n"
-                 "  --baselines  identity (input unchanged), reconstruction (latent_move=false, guidance_weight=0)\n"
+                 "  --baselines  identity (input unchanged), reconstruction (latent_move=false, guidance_weight=0),\n"
+                 "               warp (the warp preview scored as the result: the fields alone, no model pass)\n"
                  "  --ablation   repeatable or comma-separated: no-move, no-appearance, raw-cosine, softmax, block1,\n"
                  "               no-guidance, guidance (w 320), before-passes (50 steps, guided),\n"
                  "               share-attention, no-reshape, no-carry,\n"

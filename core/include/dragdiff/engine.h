@@ -182,16 +182,20 @@ public:
     bool hasModel() const;  // false while loadModel() runs
     ModelInfo modelInfo() const;  // throws InvalidRequest when no model is loaded
 
-    // Extracts and caches the image's correspondence features (prompt encoding, VAE encoding, one
-    // UNet pass). Throws Cancelled when `cancel` is set (checked between the stages). `progress`,
-    // if given, is called on the calling thread with phase "preparing", step = stages finished
-    // (0 at the start, then 1, 2, 3) and totalSteps = 3, plus elapsedSeconds.
+    // Extracts and caches the image's correspondence features: the ones an edit identifies its
+    // parts by (prompt encoding, VAE encoding, the DDIM inversion as far as the part step, one
+    // partial UNet pass), so heatmaps and warp previews show what the edit will do. The inversion
+    // is kept: an edit or prepareInversion() of the picture carries it on. Throws Cancelled when
+    // `cancel` is set (checked before every pass). `progress`, if given, is called on the calling
+    // thread with phase "preparing", step = stages finished (0 at the start, rising to
+    // totalSteps; stages already cached are skipped over), a totalSteps that stays the same
+    // through one preparation, and elapsedSeconds.
     void prepareImage(const RgbaImage& image, const std::string& prompt = "",
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
     // The same, as an edit with `parameters` would see the picture: its prompt, its working size,
-    // its feature block and, for an image-variation model, its image transform (the other
-    // parameters do not matter here; see samePreparation()). InvalidRequest for a feature block
-    // the model lacks.
+    // its feature block, its steps and strength and, for an image-variation model, its image
+    // transform (the other parameters do not matter here; see samePreparation()). InvalidRequest
+    // for a feature block the model lacks or invalid parameters.
     void prepareImage(const RgbaImage& image, const EditParameters& parameters,
                       const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);
     bool imagePrepared() const;
@@ -208,11 +212,12 @@ public:
 
     // Computes and keeps what an edit of `image` with these parameters starts from: the picture's
     // VAE latent and its DDIM inversion, which depend on the picture, the model, the prompt, the
-    // working size, the steps and the strength only (not on the points, the mask or the other
-    // parameters). An edit() that matches them then begins denoising at once. The engine keeps the two newest such
+    // working size and the steps only (not on the points, the mask or the other parameters; the
+    // strength says how far up it goes: a kept trajectory that stops short, a prepared picture's,
+    // is carried on). An edit() that matches them then begins denoising at once. The engine keeps the two newest such
     // trajectories (a few MB for SD 1.5) and drops them all when a model loads. Serialised like
     // edit(); Cancelled when `cancel` is set (checked before every pass; nothing is kept then).
-    // `progress` gets phases "encoding" and "inversion". Returns false when the trajectory was
+    // `progress` gets phases "encoding" (unless kept) and "inversion". Returns false when the trajectory was
     // already there (no pass made), true when it was computed.
     bool prepareInversion(const RgbaImage& image, const EditParameters& parameters,
                           const std::atomic<bool>* cancel = nullptr, const ProgressCallback& progress = nullptr);

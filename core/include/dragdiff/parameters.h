@@ -77,9 +77,10 @@ inline bool sameConditioning(const EditParameters& a, const EditParameters& b) {
 }
 
 // Whether a picture prepared (Engine::prepareImage) with `a` gives the heatmaps `b` asks for: the
-// same conditioning and the same feature block.
+// same conditioning, the same feature block, and the same steps and strength (the features are
+// the edit's own, from the inversion at the step they fix).
 inline bool samePreparation(const EditParameters& a, const EditParameters& b) {
-    return sameConditioning(a, b) && a.featureBlock == b.featureBlock;
+    return sameConditioning(a, b) && a.featureBlock == b.featureBlock && a.steps == b.steps && a.strength == b.strength;
 }
 
 struct ParameterInfo {
