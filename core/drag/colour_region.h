@@ -15,6 +15,12 @@ namespace dragdiff::drag {
 // latent, any resolution (scaled to the picture). CV_8UC1 at the picture's size, 1 inside.
 cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart);
 
+// The layer `handle` is on, as a flood fill: the pixels connected to it through neighbours whose
+// colours differ by a few levels at most (a flat or smoothly shaded layer: a mountain range, the
+// ground), CV_8UC1 0/1 at the picture's size. Where such a layer is a few pixels thick or low in
+// contrast, GrabCut (colourRegion) returns a sliver of it around the handle, or the layer in front.
+cv::Mat layerRegion(const cv::Mat& picture, PointF handle);
+
 // `region` (working size) as a latent map [h, w] in {0, 1}: a latent pixel is inside when at
 // least `coverage` of its pixels are.
 at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options, double coverage = 0.5);
