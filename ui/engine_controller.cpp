@@ -162,6 +162,9 @@ void EngineController::loadModel(const dragdiff::ModelSpec& spec) {
 void EngineController::prepareImage(const QImage& image, const EditParameters& conditioning) {
     pendingImage_ = image;
     pendingConditioning_ = conditioning;
+    // The inversion queued behind the analysis uses them; an inversion queued with the previous
+    // ones and superseded a moment later by setEditParameters() could already have started.
+    inversionParameters_ = conditioning;
     heatmapWaiting_.reset();  // a point on the previous picture
     warpWaiting_.reset();
     warpWorker_->setPicture(image);

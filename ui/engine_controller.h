@@ -41,9 +41,11 @@ public:
     const dragdiff::ModelSpec& modelSpec() const { return modelSpec_; }
 
     // Prepares features for heatmaps as soon as a model is there; a newer picture cancels an
-    // older one still being prepared.
-    // `conditioning`: the parameters the features depend on (samePreparation()): the prompt, the
-    // working size, the feature block, and the image transform of an image-variation model.
+    // older one still being prepared. The picture's background inversion is queued right behind
+    // it, with these parameters (setEditParameters() with the same ones then changes nothing).
+    // `conditioning`: the edit's parameters; the features depend on those samePreparation()
+    // names: the prompt, the working size, the feature block, the steps and strength, and the
+    // image transform of an image-variation model.
     void prepareImage(const QImage& image, const EditParameters& conditioning = EditParameters());
     ImageState imageState() const { return imageState_; }
     // What the features are (being) made with.
