@@ -23,11 +23,11 @@ InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work);
 int partFeatureStep(const diffusion::DDIMScheduler& scheduler, int startIndex);
 
 // `c` must have its prompt's context and its scheduler's timesteps (c.params.steps) set. With a
-// cache, an entry for this picture, model, prompt, steps and strength is returned without a pass;
-// otherwise the latent and the inversion are computed (counted in c.passes), and stored. `emit`
-// (may be empty) receives "encoding" and "inversion" progress; a cached trajectory that stops
-// short of startIndex is carried on (progress and passes for the new steps only); `timings` gets "encode" and
-// "inversion" seconds when they ran. Throws Cancelled when `cancel` is set (checked before every
+// cache, an entry for this picture, model, prompt and steps that reaches startIndex is returned
+// without a pass (it may go further: the caller indexes from z0); one that stops short is carried
+// on; otherwise the latent and the inversion are computed (counted in c.passes), and stored.
+// `emit` (may be empty) receives "encoding" and "inversion" progress, for the passes made;
+// `timings` gets "encode" and "inversion" seconds when they ran. Throws Cancelled when `cancel` is set (checked before every
 // pass; nothing is stored then), Error when the model produces NaN or infinite values.
 std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const WorkingImage& work, int startIndex,
                                                     const std::function<void(EditProgress)>& emit,

@@ -108,6 +108,25 @@ TEST_CASE("dragdiff-bench runs ablations and both mask modes", "[app][bench][gol
     CHECK(report.at("per_case").at(0).at("results").size() == 5);
 }
 
+TEST_CASE("dragdiff-bench's warp baseline scores the warp preview, resolved as the edit resolves it", "[app][bench]") {
+    test::TempDir dir;
+    const std::string json = dir.file("bench.json");
+    test::ProgramRun r = bench("drag --model embedded --cases 3 --seed 1 --kind peak,bend --baselines warp --json " + json);
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("| peak | warp |") != std::string::npos);
+    const auto report = nlohmann::json::parse(test::readBytes(json));
+    CHECK(keys(report.at("baselines")) == std::set<std::string>{"warp"});
+    REQUIRE(report.at("per_case").size() == 6);
+    for (const auto& c : report.at("per_case")) {
+        INFO(c.at("drag_kind").get<std::string>() << " " << c.at("index").get<int>());
+        const auto& method = c.at("results").at("method");
+        const auto& warp = c.at("results").at("warp");
+        CHECK(warp.at("modes") == method.at("modes"));
+        CHECK(warp.at("seconds").get<double>() < method.at("seconds").get<double>());  // no model pass
+    }
+}
+
 TEST_CASE("dragdiff-bench drag runs every kind, with a strict summary and a sheet per kind", "[app][bench][golden]") {
     test::TempDir dir;
     const std::string json = dir.file("bench.json"), sheet = dir.file("sheet.png");
