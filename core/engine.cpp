@@ -176,14 +176,12 @@ void Engine::prepareImage(const RgbaImage& image, const EditParameters& paramete
         p.addSizeConditioning(c.context, work.rgb.rows, work.rgb.cols);  // as runDragEdit
         c.scheduler.setTimesteps(parameters.steps);
         const int step = drag::partFeatureStep(c.scheduler, c.scheduler.startIndex(parameters.strength));
-        const int steps = c.scheduler.numInferenceSteps();
-        total = steps - step + 2;
+        total = c.scheduler.numInferenceSteps() - step + 2;
         std::map<std::string, double> timings;
         const auto original = drag::originalBranch(c, work, step, reportBranch, cancel, &impl_->inversions, timings);
         c.h = original->z0.size(2);
         c.w = original->z0.size(3);
-        drag::FeatureCache feats(c.features(original->inversion.latents.at(size_t(steps - step)),
-                                            c.scheduler.timestepList()[size_t(step)], drag::phase::kPartFeatures));
+        drag::FeatureCache feats(drag::partFeatures(c, *original, step));
         {
             std::unique_lock lock(impl_->featuresMutex);
             impl_->features = std::move(feats);
@@ -249,7 +247,7 @@ bool Engine::prepareInversion(const RgbaImage& image, const EditParameters& para
         c.scheduler.setTimesteps(parameters.steps);
         const int startIndex = c.scheduler.startIndex(parameters.strength);
         const auto known = impl_->inversions.find(drag::inversionKeyOf(c, work));
-        if (known && int(known->inversion.latents.size()) - 1 >= parameters.steps - startIndex) return false;
+        if (known && known->reaches(parameters.steps - startIndex)) return false;
         const auto start = std::chrono::steady_clock::now();
         std::map<std::string, double> timings;
         auto emit = [&](EditProgress e) {

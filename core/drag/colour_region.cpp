@@ -66,6 +66,10 @@ cv::Mat layerRegion(const cv::Mat& picture, PointF handle) {
     const cv::Scalar tolerance = cv::Scalar::all(kLayerTolerance);
     cv::floodFill(rgb8, mask, seed, cv::Scalar(), nullptr, tolerance, tolerance,
                   8 | cv::FLOODFILL_MASK_ONLY | (1 << 8));
+    // The mask has a one-pixel frame: the seed's neighbours are always inside it.
+    const int mx = seed.x + 1, my = seed.y + 1;
+    if (!mask.at<uint8_t>(my - 1, mx) || !mask.at<uint8_t>(my + 1, mx) || !mask.at<uint8_t>(my, mx - 1) || !mask.at<uint8_t>(my, mx + 1))
+        return cv::Mat();
     return mask(cv::Rect(1, 1, rgb8.cols, rgb8.rows)).clone();
 }
 

@@ -19,6 +19,8 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
 // colours differ by a few levels at most (a flat or smoothly shaded layer: a mountain range, the
 // ground), CV_8UC1 0/1 at the picture's size. Where such a layer is a few pixels thick or low in
 // contrast, GrabCut (colourRegion) returns a sliver of it around the handle, or the layer in front.
+// Empty when the handle is on a blended pixel (its four neighbours not all in the fill): from a
+// limb's anti-aliased tip the fill runs into whatever lies behind it.
 cv::Mat layerRegion(const cv::Mat& picture, PointF handle);
 
 // `region` (working size) as a latent map [h, w] in {0, 1}: a latent pixel is inside when at

@@ -163,7 +163,7 @@ EditResult runDragEdit(Pipeline& p, const EditRequest& request, const ProgressCa
     DragGeometry geo = geometryOf(request, work, ls, c.h, c.w, p.device);
     if (!request.mask.empty()) c.userMask = maskToLatent(request.mask, work.content, work.rgb.size(), ls, p.device);
     const int jFeat = partFeatureStep(c.scheduler, startIdx);
-    const at::Tensor featPart = c.features(origAt(jFeat), ts[jFeat], phase::kPartFeatures);
+    const at::Tensor featPart = partFeatures(c, *original, jFeat);
     const at::Tensor meanPart = featPart[0].mean({1, 2});
     std::vector<at::Tensor> queriesPart, heatsPart;
     for (size_t i = 0; i < geo.size(); ++i) {

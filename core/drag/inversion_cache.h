@@ -38,6 +38,8 @@ struct InvertedImage {
     at::Tensor z0;                         // [1, c, h, w] the working image's latent (scaled)
     diffusion::InversionResult inversion;  // latents[k]: z0 after k inverse steps
     size_t tensorBytes() const;
+    // Whether it was inverted `steps` steps up, or further.
+    bool reaches(int steps) const { return int(inversion.latents.size()) - 1 >= steps; }
 };
 
 // Not thread-safe: the engine uses it under its model mutex. Entries are shared and immutable

@@ -53,6 +53,12 @@ int partFeatureStep(const diffusion::DDIMScheduler& scheduler, int startIndex) {
     return best;
 }
 
+at::Tensor partFeatures(const EditContext& c, const InvertedImage& original, int step) {
+    const int steps = c.scheduler.numInferenceSteps();
+    return c.features(original.inversion.latents.at(size_t(steps - step)), c.scheduler.timestepList().at(size_t(step)),
+                      phase::kPartFeatures);
+}
+
 std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const WorkingImage& work, int startIndex,
                                                     const std::function<void(EditProgress)>& emit,
                                                     const std::atomic<bool>* cancel, InversionCache* cache,
@@ -66,7 +72,7 @@ std::shared_ptr<const InvertedImage> originalBranch(const EditContext& c, const 
     if (cache) {
         key = inversionKeyOf(c, work);
         known = cache->find(key);
-        if (known && int(known->inversion.latents.size()) - 1 >= steps) return known;
+        if (known && known->reaches(steps)) return known;
     }
     at::NoGradGuard noGrad;
     Pipeline& p = c.p;

@@ -21,6 +21,10 @@ InversionKey inversionKeyOf(const EditContext& c, const WorkingImage& work);
 // noisy to delimit a part). The edit and the prepared picture's heatmaps both use it, so what
 // the heatmap and the warp preview show is what the edit will do.
 int partFeatureStep(const diffusion::DDIMScheduler& scheduler, int startIndex);
+// The features the parts are identified by: up-block c.featureBlock at step `step` of `original`
+// (inverted at least that far), [1, C, h, w]; a partial forward of phase part_features. `c` needs
+// its latent size (h, w) set.
+at::Tensor partFeatures(const EditContext& c, const InvertedImage& original, int step);
 
 // `c` must have its prompt's context and its scheduler's timesteps (c.params.steps) set. With a
 // cache, an entry for this picture, model, prompt and steps that reaches startIndex is returned

@@ -66,9 +66,7 @@ std::optional<BoundaryWarp> structureEdge(const cv::Mat& picture, const cv::Mat&
 // 150, without it 122/112/113/110, neither 119/112/114/110).
 std::optional<BoundaryWarp> layerEdge(const cv::Mat& picture, PointF handle, PointF target, double reach) {
     const cv::Mat layer = layerRegion(picture, handle);
-    const int x = int(handle.x), y = int(handle.y);
-    auto in = [&](int px, int py) { return px >= 0 && py >= 0 && px < layer.cols && py < layer.rows && layer.at<uint8_t>(py, px); };
-    if (!(in(x - 1, y) && in(x + 1, y) && in(x, y - 1) && in(x, y + 1))) return std::nullopt;
+    if (layer.empty()) return std::nullopt;
     if (!touchesBorder(layer) && !bandAcross(layer, handle, target)) return std::nullopt;
     return boundaryWarp(layer, handle, target, reach);
 }
