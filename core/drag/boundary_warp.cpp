@@ -17,7 +17,9 @@ constexpr double kLineSearch = 8.0;
 // picture's short side (the shoulders of a peak), kept within these shares of it.
 constexpr double kShoulderDrop = 0.03;
 constexpr double kMinWidth = 0.03, kMaxWidth = 0.12;
-constexpr int kSmoothing = 2;  // lines each side
+// Below this colour difference (RGB in [0, 1]) between the two sides of an edge, its blended pixels
+// cannot say where in them it runs.
+constexpr double kBlendContrast = 0.06;
 // The field reaches this many widths across the drag (exp(-2.5^2) < 0.2% of the drag).
 constexpr double kWidths = 2.5;
 // A band across the drag (see bandAcross). 0.2 and 1.5 (were 0.4 and 2.5) by the drag bench:
@@ -57,9 +59,41 @@ double thickness(const cv::Mat& region, const Frame& f, double t, double edge, d
     return d + 1;
 }
 
+cv::Vec3f pixelAt(const cv::Mat& picture, double x, double y) {
+    const int ix = std::clamp(int(std::floor(x)), 0, picture.cols - 1), iy = std::clamp(int(std::floor(y)), 0, picture.rows - 1);
+    return picture.at<cv::Vec3f>(iy, ix);
+}
+
+// The edge on each line to a fraction of a pixel, from the picture's anti-aliasing: the two pixels
+// either side of the region's edge are read as blends of the colours a pixel further in and
+// further out. The region's edge is whole pixels, and a shoulder 0.03 of a 64 px picture below
+// the crest is 1.9 px: whole pixels could not tell a peak's flank from the jaggies beside it
+// (averaging a few lines instead flattened narrow peaks: their bumps came out too wide).
+std::vector<std::optional<double>> blendedEdges(const cv::Mat& picture, const Frame& f,
+                                                const std::vector<std::optional<double>>& edge) {
+    const int across = int(edge.size() / 2);
+    std::vector<std::optional<double>> fine(edge.size());
+    for (int k = -across; k <= across; ++k) {
+        const std::optional<double>& e = edge[size_t(k + across)];
+        if (!e) continue;
+        auto at = [&](double s) { return pixelAt(picture, f.x(k, s), f.y(k, s)); };
+        const cv::Vec3f in = at(*e - 1.5), lastIn = at(*e - 0.5), firstOut = at(*e + 0.5), out = at(*e + 1.5);
+        const cv::Vec3f d = in - out;
+        const double contrast = d.dot(d);
+        if (contrast < kBlendContrast * kBlendContrast) {
+            fine[size_t(k + across)] = e;
+            continue;
+        }
+        auto cover = [&](const cv::Vec3f& p) { return std::clamp(double((p - out).dot(d)) / contrast, 0.0, 1.0); };
+        fine[size_t(k + across)] = *e - 1 + cover(lastIn) + cover(firstOut);
+    }
+    return fine;
+}
+
 }  // namespace
 
-std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, PointF target, double reach) {
+std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
+                                         double reach) {
     CV_Assert(region.type() == CV_8UC1);
     const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
     if (length < 1e-6) return std::nullopt;
@@ -91,20 +125,13 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, PointF handle, P
             if (!previous) break;
             edge[size_t(k + across)] = edgeAt(region, f, k, *previous - 0.5, kLineSearch);
         }
-    // The bump's half-width: walk each way until the edge (smoothed over a few lines: a skyline
-    // is jagged at the pixel level) has fallen back by the shoulder drop.
-    auto smoothed = [&](int k) -> std::optional<double> {
-        double sum = 0;
-        int n = 0;
-        for (int j = k - kSmoothing; j <= k + kSmoothing; ++j)
-            if (std::abs(j) <= across && edge[size_t(j + across)]) sum += *edge[size_t(j + across)], ++n;
-        if (n == 0 || !edge[size_t(k + across)]) return std::nullopt;
-        return sum / n;
-    };
-    const double crest = *smoothed(0);
+    // The bump's half-width: walk each way until the edge has fallen back by the shoulder drop.
+    const std::vector<std::optional<double>> measured = picture.empty() ? edge : blendedEdges(picture, f, edge);
+    const double crest = *measured[size_t(across)];
     auto shoulder = [&](int step) {
         int k = 0;
-        while (std::abs(k + step) <= across && smoothed(k + step) && crest - *smoothed(k + step) < kShoulderDrop * side)
+        while (std::abs(k + step) <= across && measured[size_t(k + step + across)] &&
+               crest - *measured[size_t(k + step + across)] < kShoulderDrop * side)
             k += step;
         return std::abs(k) + 1.0;
     };

@@ -55,7 +55,7 @@ std::optional<BoundaryWarp> structureEdge(const cv::Mat& picture, const cv::Mat&
         structure = colourRegion(picture, probe, heatPart);
     }
     if (!structural(structure)) return std::nullopt;
-    return boundaryWarp(structure, handle, target, reach);
+    return boundaryWarp(structure, picture, handle, target, reach);
 }
 
 // A handle on a layer that GrabCut cut a sliver of (a far ridge a few pixels thick above the
@@ -68,7 +68,7 @@ std::optional<BoundaryWarp> layerEdge(const cv::Mat& picture, PointF handle, Poi
     const cv::Mat layer = layerRegion(picture, handle);
     if (layer.empty()) return std::nullopt;
     if (!touchesBorder(layer) && !bandAcross(layer, handle, target)) return std::nullopt;
-    return boundaryWarp(layer, handle, target, reach);
+    return boundaryWarp(layer, picture, handle, target, reach);
 }
 
 }  // namespace
@@ -142,7 +142,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                     // the drag's line: a mountain range moved up left a strip of sky above the grass.
                     const PointF crest = nearestEdgeAlong(region, at, to, kCrestSearch * std::min(region.cols, region.rows));
                     if (crest.x >= 0)
-                        g.edge = boundaryWarp(region, crest, {crest.x + to.x - at.x, crest.y + to.y - at.y}, prm.reshapeReach);
+                        g.edge = boundaryWarp(region, picture, crest, {crest.x + to.x - at.x, crest.y + to.y - at.y}, prm.reshapeReach);
                 }
                 if (g.edge && edgeOfBand) {
                     g.local = true;

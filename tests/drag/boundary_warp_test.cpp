@@ -8,6 +8,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace dragdiff;
@@ -43,12 +44,62 @@ bool identity(const drag::BoundaryWarp& w, int x, int y) {
     return std::abs(s[0] - (x + 0.5f)) < 1e-3f && std::abs(s[1] - (y + 0.5f)) < 1e-3f;
 }
 
+// A skyline whose rock starts at `top(x)` (fractional rows) in column x, rendered as the
+// pictures are: a pixel half of whose height is rock is the rock's, its colour the blend.
+struct Skyline {
+    cv::Mat region, picture;
+};
+
+template <class Top>
+Skyline skyline(Top top) {
+    const cv::Vec3f rock(0.40f, 0.40f, 0.45f), sky(0.60f, 0.75f, 0.95f);
+    Skyline s{cv::Mat::zeros(kSize, kSize, CV_8UC1), cv::Mat(kSize, kSize, CV_32FC3)};
+    for (int x = 0; x < kSize; ++x)
+        for (int y = 0; y < kSize; ++y) {
+            const float cover = std::clamp(float(y + 1) - float(top(x)), 0.f, 1.f);
+            s.picture.at<cv::Vec3f>(y, x) = rock * cover + sky * (1 - cover);
+            s.region.at<uint8_t>(y, x) = cover >= 0.5f;
+        }
+    return s;
+}
+
 }  // namespace
+
+TEST_CASE("a narrow peak rises narrow: the bump is as wide as the peak's shoulders", "[drag][boundary]") {
+    // A spike one column wide, 4 px above a flat skyline (the shoulder drop is 0.03 of 96 px,
+    // 2.9 px). Averaging a few lines of the edge made it 0.8 px tall, so the bump took the widest
+    // width and lifted the skyline beside the peak (drag bench: flat-topped blocks, drift 0.47).
+    const Skyline s = skyline([](int x) { return x == kPeakX ? 52.0 : 56.0; });
+    const PointF handle{kPeakX + 0.5, 54.5};
+    const auto w = drag::boundaryWarp(s.region, s.picture, handle, {handle.x, handle.y - 10}, 2.0);
+    REQUIRE(w.has_value());
+    const cv::Mat after = warped(s.region, *w);
+    CHECK(std::abs(topOf(after, kPeakX) - 42) <= 1);
+    for (int x : {kPeakX - 6, kPeakX + 6}) CHECK(topOf(s.region, x) - topOf(after, x) <= 1);
+}
+
+TEST_CASE("a peak's shoulders are measured to a fraction of a pixel from the picture's blend", "[drag][boundary]") {
+    // A flat-topped peak 2.6 px above the skyline beside it: less than the shoulder drop (2.9 px),
+    // so the skyline is the peak's shoulder and rises with it. Its pixels are whole rows apart (3),
+    // more than the drop: only the blended row says how far the skyline really is below.
+    const Skyline s = skyline([](int x) { return std::abs(x - kPeakX) <= 2 ? 50.0 : 52.6; });
+    const PointF handle{kPeakX + 0.5, 52.5};
+    const PointF target{handle.x, handle.y - 10};
+    auto rise = [&](const cv::Mat& picture, int x) {
+        const auto w = drag::boundaryWarp(s.region, picture, handle, target, 2.0);
+        REQUIRE(w.has_value());
+        return topOf(s.region, x) - topOf(warped(s.region, *w), x);
+    };
+    CHECK(rise(s.picture, kPeakX + 8) >= 3);
+    CHECK(rise(s.picture, kPeakX - 8) >= 3);
+    // The region alone sees a 3 px drop: a narrow bump.
+    CHECK(rise(cv::Mat(), kPeakX + 8) <= 1);
+}
 
 TEST_CASE("raising a peak moves its top by the drag and leaves the sky and the far skyline", "[drag][boundary]") {
     const cv::Mat r = ridge();
     const PointF handle{kPeakX + 0.5, kPeakY + 2.5};  // a couple of pixels inside the rock
-    const auto w = drag::boundaryWarp(r, handle, {handle.x, handle.y - 10}, 2.0);
+    const auto w = drag::boundaryWarp(r, cv::Mat(), handle, {handle.x, handle.y - 10}, 2.0);
     REQUIRE(w.has_value());
     const cv::Mat after = warped(r, *w);
     CHECK(std::abs(topOf(after, kPeakX) - (kPeakY - 10)) <= 1);
@@ -68,7 +119,7 @@ TEST_CASE("raising a peak moves its top by the drag and leaves the sky and the f
 TEST_CASE("lowering a peak brings its top down and what is behind it stretches over the strip", "[drag][boundary]") {
     const cv::Mat r = ridge();
     const PointF handle{kPeakX + 0.5, kPeakY + 2.5};
-    const auto w = drag::boundaryWarp(r, handle, {handle.x, handle.y + 8}, 2.0);
+    const auto w = drag::boundaryWarp(r, cv::Mat(), handle, {handle.x, handle.y + 8}, 2.0);
     REQUIRE(w.has_value());
     const cv::Mat after = warped(r, *w);
     CHECK(std::abs(topOf(after, kPeakX) - (kPeakY + 8)) <= 1);
@@ -80,9 +131,9 @@ TEST_CASE("lowering a peak brings its top down and what is behind it stretches o
 
 TEST_CASE("a handle deep inside a structure or away from it gets no edge field", "[drag][boundary]") {
     const cv::Mat r = ridge();
-    CHECK_FALSE(drag::boundaryWarp(r, {20.5, 80.5}, {20.5, 70.5}, 2.0).has_value());  // in the ground
-    CHECK_FALSE(drag::boundaryWarp(r, {20.5, 10.5}, {20.5, 2.5}, 2.0).has_value());   // in the sky
-    CHECK_FALSE(drag::boundaryWarp(r, {kPeakX + 0.5, kPeakY + 2.5}, {kPeakX + 0.5, kPeakY + 2.5}, 2.0).has_value());
+    CHECK_FALSE(drag::boundaryWarp(r, cv::Mat(), {20.5, 80.5}, {20.5, 70.5}, 2.0).has_value());  // in the ground
+    CHECK_FALSE(drag::boundaryWarp(r, cv::Mat(), {20.5, 10.5}, {20.5, 2.5}, 2.0).has_value());   // in the sky
+    CHECK_FALSE(drag::boundaryWarp(r, cv::Mat(), {kPeakX + 0.5, kPeakY + 2.5}, {kPeakX + 0.5, kPeakY + 2.5}, 2.0).has_value());
 }
 
 TEST_CASE("a band across the drag is told from an object", "[drag][boundary]") {
