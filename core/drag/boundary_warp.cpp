@@ -33,12 +33,6 @@ struct Frame {
     double y(double t, double s) const { return hy + t * ny + s * oy; }
 };
 
-bool inside(const cv::Mat& region, double x, double y) {
-    const int ix = int(std::floor(x)), iy = int(std::floor(y));
-    if (ix < 0 || iy < 0 || ix >= region.cols || iy >= region.rows) return false;
-    return region.at<uint8_t>(iy, ix) != 0;
-}
-
 // The edge's position along o on the line `t` across: the last inside pixel before leaving the
 // structure, searched from `s0` (inside: outwards; outside: inwards, up to `limit`).
 std::optional<double> edgeAt(const cv::Mat& region, const Frame& f, double t, double s0, double limit) {
@@ -91,6 +85,12 @@ std::vector<std::optional<double>> blendedEdges(const cv::Mat& picture, const Fr
 }
 
 }  // namespace
+
+bool inside(const cv::Mat& region, double x, double y) {
+    const int ix = int(std::floor(x)), iy = int(std::floor(y));
+    if (ix < 0 || iy < 0 || ix >= region.cols || iy >= region.rows) return false;
+    return region.at<uint8_t>(iy, ix) != 0;
+}
 
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
                                          double reach) {

@@ -28,6 +28,10 @@ struct BoundaryWarp {
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
                                          double reach);
 
+// Whether the pixel at (x, y) (pixel units, a pixel spans [i, i + 1)) is in `region` (CV_8UC1);
+// false outside the picture.
+bool inside(const cv::Mat& region, double x, double y);
+
 // The pixel of `region`'s edge nearest to `handle` on the line from `handle` to `target` (either
 // way along it), just inside the region, within `limit` pixels; (-1, -1) when there is none. A
 // handle deep inside a band pushes that edge.

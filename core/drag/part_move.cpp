@@ -23,6 +23,9 @@ constexpr double kEdgeBandLatent = 0.75;
 constexpr double kLimbCoverage = 0.2;
 // A limb's length may change by this factor at most in a bend.
 constexpr double kMaxLimbScale = 2.0;
+// A cap (see capEdge) sits on a structure at least this many times its size, with this share of
+// its lines along the drag ending on it.
+constexpr double kCapSize = 3.0, kCapSeated = 0.8;
 // Pixels either side of a handle on a boundary where the structure it is the edge of is looked for.
 constexpr double kEdgeProbe = 3.0;
 // A latent pixel is in a pushed edge's zone when this share of its pixels moves.
@@ -71,6 +74,54 @@ std::optional<BoundaryWarp> layerEdge(const cv::Mat& picture, PointF handle, Poi
     return boundaryWarp(layer, picture, handle, target, reach);
 }
 
+// A handle on a cap that a structure wears (a snow cap on a peak: GrabCut cut the white cap, a
+// sliver of the mountain the heatmap found, and it was moved off the peak as an object): the edge
+// of the structure with its cap on it. It is a cap when it sits on a structure behind it along the
+// drag (every line along the drag through the cap ends on it), that structure is a structure
+// (touches the border or is a band across) several times its size, and what lies ahead of the cap
+// is another layer than what lies behind it: the sky above a peak, not the sky or the ground an
+// object is in, all around it (which GrabCut may cut a piece of behind it).
+std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, const at::Tensor& heatPart, PointF handle,
+                                    PointF target, double reach) {
+    const double length = std::hypot(target.x - handle.x, target.y - handle.y);
+    if (length < 1e-6) return std::nullopt;
+    const double ux = (target.x - handle.x) / length, uy = (target.y - handle.y) / length;
+    const double limit = std::max(picture.cols, picture.rows);
+    auto along = [&](double a) { return PointF{handle.x + a * ux, handle.y + a * uy}; };
+    auto onCap = [&](double a) { const PointF p = along(a); return inside(cap, p.x, p.y); };
+    double back = 0, front = 0;
+    while (back < limit && onCap(-back)) back += 1;
+    while (front < limit && onCap(front)) front += 1;
+    const PointF behind = along(-(back + 1));
+    const cv::Mat structure = colourRegion(picture, behind, heatPart) & (1 - cap);
+    if (!touchesBorder(structure) && !bandAcross(structure, handle, target)) return std::nullopt;
+    if (cv::countNonZero(structure) < kCapSize * cv::countNonZero(cap)) return std::nullopt;
+    // Seated: the cap's rearmost pixel on each line along the drag has the structure right behind it.
+    int lines = 0, seated = 0;
+    for (double t = -limit; t <= limit; t += 1) {
+        std::optional<double> rearmost;
+        for (double a = -limit; a <= limit && !rearmost; a += 1) {
+            const double x = handle.x - t * uy + a * ux, y = handle.y + t * ux + a * uy;
+            if (inside(cap, x, y)) rearmost = a;
+        }
+        if (!rearmost) continue;
+        ++lines;
+        for (double gap : {1.0, 1.5}) {
+            const double a = *rearmost - gap;
+            if (inside(structure, handle.x - t * uy + a * ux, handle.y + t * ux + a * uy)) {
+                ++seated;
+                break;
+            }
+        }
+    }
+    if (seated < kCapSeated * lines) return std::nullopt;
+    // Past the cap's anti-aliased front, the first pixel whose layer can be flood-filled.
+    cv::Mat beyond;
+    for (double extra = 1; extra <= 3 && beyond.empty(); extra += 1) beyond = layerRegion(picture, along(front + extra));
+    if (!beyond.empty() && inside(beyond, behind.x, behind.y)) return std::nullopt;
+    return boundaryWarp(structure | cap, picture, handle, target, reach);
+}
+
 }  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,
@@ -100,11 +151,13 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // Next to nothing of its own: the handle is on a boundary between regions.
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
             g.local = cv::countNonZero(region) < kBoundaryFraction * partArea || touchesBorder(region);
+            const bool sliver = cv::countNonZero(region) < kSliverFraction * partArea;
             std::optional<BoundaryWarp> layer;
-            if (asked != DragMode::Move && (g.local || cv::countNonZero(region) < kSliverFraction * partArea))
-                layer = layerEdge(picture, at, to, prm.reshapeReach);
+            if (asked != DragMode::Move && (g.local || sliver)) layer = layerEdge(picture, at, to, prm.reshapeReach);
+            std::optional<Limb> limb = g.local || layer ? std::nullopt : findLimb(region, at);
+            if (asked != DragMode::Move && sliver && !g.local && !layer && !limb && !bandAcross(region, at, to))
+                layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
             if (layer) g.local = true;
-            std::optional<Limb> limb = g.local ? std::nullopt : findLimb(region, at);
             // A bend turns the limb and changes its length a little; a drag that would scale it
             // many times over pulls a corner, not a limb (a rounded box's corner, pulled 11 px,
             // smeared across the picture).

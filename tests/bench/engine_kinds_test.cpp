@@ -86,3 +86,19 @@ TEST_CASE("a far ridge a few pixels thick above the ground is raised, not the gr
     INFO("landmark " << m.landmarkRatio << ", anchors " << m.anchorDrift << ", IoU " << m.iou << ", colour shift " << m.colourShift);
     CHECK(m.success);
 }
+
+TEST_CASE("a snow cap dragged up raises its peak with the cap on it, not the cap off the peak", "[engine][bench]") {
+    // Seed 2's peak case 45: GrabCut cut the white cap, a sliver of the mountain the heatmap found,
+    // and it was moved up as an object (a white blob above a flattened peak, IoU 0.64). The cap
+    // sits on the mountain and the sky lies ahead of it: the mountain's edge with its cap is pushed.
+    Engine engine;
+    engine.loadModel(ModelSpec());
+    const DragCase c = makeKindCase(DragKind::Peak, 2, 45, engine.modelInfo().imageSize);
+    engine.prepareImage(test::rgbaOf(c.source.rgb));
+    const WarpPreview preview = engine.warpPreview({DragPair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}}});
+    REQUIRE(preview.modes.size() == 1);
+    CHECK(preview.modes[0] == DragMode::Reshape);
+    const StrictMetrics m = measureStrict(test::rgbOf(preview.image), c, kDilation);
+    INFO("landmark " << m.landmarkRatio << ", anchors " << m.anchorDrift << ", IoU " << m.iou << ", colour shift " << m.colourShift);
+    CHECK(m.success);
+}
