@@ -5,6 +5,8 @@
 #include "drag/limb.h"
 #include "drag/part_mask.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -97,10 +99,14 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     if (!touchesBorder(structure) && !bandAcross(structure, handle, target)) return std::nullopt;
     if (cv::countNonZero(structure) < kCapSize * cv::countNonZero(cap)) return std::nullopt;
     // Seated: the cap's rearmost pixel on each line along the drag has the structure right behind it.
+    // The lines are searched as far as the cap's box reaches from the handle (a sliver: a few pixels).
+    const cv::Rect box = cv::boundingRect(cap);
+    const double reachOfBox = std::max(std::hypot(std::max(handle.x - box.x, box.br().x - handle.x),
+                                                  std::max(handle.y - box.y, box.br().y - handle.y)), 1.0) + 1;
     int lines = 0, seated = 0;
-    for (double t = -limit; t <= limit; t += 1) {
+    for (double t = -reachOfBox; t <= reachOfBox; t += 1) {
         std::optional<double> rearmost;
-        for (double a = -limit; a <= limit && !rearmost; a += 1) {
+        for (double a = -reachOfBox; a <= reachOfBox && !rearmost; a += 1) {
             const double x = handle.x - t * uy + a * ux, y = handle.y + t * ux + a * uy;
             if (inside(cap, x, y)) rearmost = a;
         }
