@@ -95,6 +95,7 @@ bool inside(const cv::Mat& region, double x, double y) {
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
                                          double reach) {
     CV_Assert(region.type() == CV_8UC1);
+    CV_Assert(picture.empty() || (picture.type() == CV_32FC3 && picture.size() == region.size()));
     const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
     if (length < 1e-6) return std::nullopt;
     const double ux = dx / length, uy = dy / length;
