@@ -20,20 +20,18 @@ namespace {
 constexpr uint64_t kCases = 6;
 constexpr int kDilation = 5;
 
-// The warp preview of one peak case of the drag bench: its pair's resolved mode and its metrics.
-struct PeakPreview {
-    DragMode mode = DragMode::Auto;
-    StrictMetrics metrics;
-};
-
-PeakPreview previewPeak(uint64_t seed, int index) {
+// The warp preview of one peak case of the drag bench reshapes (not moves) and is a strict success.
+void checkPeakReshapedToIdeal(uint64_t seed, int index) {
     Engine engine;
     engine.loadModel(ModelSpec());
     const DragCase c = makeKindCase(DragKind::Peak, seed, index, engine.modelInfo().imageSize);
     engine.prepareImage(test::rgbaOf(c.source.rgb));
     const WarpPreview preview = engine.warpPreview({DragPair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}}});
     REQUIRE(preview.modes.size() == 1);
-    return {preview.modes[0], measureStrict(test::rgbOf(preview.image), c, kDilation)};
+    CHECK(preview.modes[0] == DragMode::Reshape);
+    const StrictMetrics m = measureStrict(test::rgbOf(preview.image), c, kDilation);
+    INFO("landmark " << m.landmarkRatio << ", anchors " << m.anchorDrift << ", IoU " << m.iou << ", colour shift " << m.colourShift);
+    CHECK(m.success);
 }
 
 }  // namespace
@@ -91,20 +89,12 @@ TEST_CASE("a far ridge a few pixels thick above the ground is raised, not the gr
     // Seed 1's peak case 27: GrabCut cut a sliver of the grey ridge around the handle, and the
     // structure looked for beside it was the ground, whose edge rose into a green hill (colour
     // shift 22). The ridge's whole layer (a flood fill of its colour) is the structure now.
-    const PeakPreview p = previewPeak(1, 27);
-    CHECK(p.mode == DragMode::Reshape);
-    const StrictMetrics& m = p.metrics;
-    INFO("landmark " << m.landmarkRatio << ", anchors " << m.anchorDrift << ", IoU " << m.iou << ", colour shift " << m.colourShift);
-    CHECK(m.success);
+    checkPeakReshapedToIdeal(1, 27);
 }
 
 TEST_CASE("a snow cap dragged up raises its peak with the cap on it, not the cap off the peak", "[engine][bench]") {
     // Seed 2's peak case 45: GrabCut cut the white cap, a sliver of the mountain the heatmap found,
     // and it was moved up as an object (a white blob above a flattened peak, IoU 0.64). The cap
     // sits on the mountain and the sky lies ahead of it: the mountain's edge with its cap is pushed.
-    const PeakPreview p = previewPeak(2, 45);
-    CHECK(p.mode == DragMode::Reshape);
-    const StrictMetrics& m = p.metrics;
-    INFO("landmark " << m.landmarkRatio << ", anchors " << m.anchorDrift << ", IoU " << m.iou << ", colour shift " << m.colourShift);
-    CHECK(m.success);
+    checkPeakReshapedToIdeal(2, 45);
 }
