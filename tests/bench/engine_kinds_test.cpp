@@ -20,11 +20,11 @@ namespace {
 constexpr uint64_t kCases = 6;
 constexpr int kDilation = 5;
 
-// The warp preview of one peak case of the drag bench reshapes (not moves) and is a strict success.
-void checkPeakReshapedToIdeal(uint64_t seed, int index) {
+// The warp preview of one case of the drag bench reshapes (not moves) and is a strict success.
+void checkReshapedToIdeal(DragKind kind, uint64_t seed, int index) {
     Engine engine;
     engine.loadModel(ModelSpec());
-    const DragCase c = makeKindCase(DragKind::Peak, seed, index, engine.modelInfo().imageSize);
+    const DragCase c = makeKindCase(kind, seed, index, engine.modelInfo().imageSize);
     engine.prepareImage(test::rgbaOf(c.source.rgb));
     const WarpPreview preview = engine.warpPreview({DragPair{{c.handle.x, c.handle.y}, {c.target.x, c.target.y}}});
     REQUIRE(preview.modes.size() == 1);
@@ -89,12 +89,20 @@ TEST_CASE("a far ridge a few pixels thick above the ground is raised, not the gr
     // Seed 1's peak case 27: GrabCut cut a sliver of the grey ridge around the handle, and the
     // structure looked for beside it was the ground, whose edge rose into a green hill (colour
     // shift 22). The ridge's whole layer (a flood fill of its colour) is the structure now.
-    checkPeakReshapedToIdeal(1, 27);
+    checkReshapedToIdeal(DragKind::Peak, 1, 27);
 }
 
 TEST_CASE("a snow cap dragged up raises its peak with the cap on it, not the cap off the peak", "[engine][bench]") {
     // Seed 2's peak case 45: GrabCut cut the white cap, a sliver of the mountain the heatmap found,
     // and it was moved up as an object (a white blob above a flattened peak, IoU 0.64). The cap
     // sits on the mountain and the sky lies ahead of it: the mountain's edge with its cap is pushed.
-    checkPeakReshapedToIdeal(2, 45);
+    checkReshapedToIdeal(DragKind::Peak, 2, 45);
+}
+
+TEST_CASE("a limb's tip that GrabCut cut off its body is bent about the joint, not moved off the body", "[engine][bench]") {
+    // Seed 1's bend case 10: a green blob with a limb hanging down, its tip dragged left. GrabCut
+    // kept the limb's lower half only (31 of the heatmap part's 144 pixels: the body's lighter
+    // shading fell in its background model), no limb was found in it, and the piece was moved whole
+    // beside a stump. A second cut from the part grown by a latent pixel holds the body too.
+    checkReshapedToIdeal(DragKind::Bend, 1, 10);
 }
