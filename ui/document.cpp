@@ -16,6 +16,10 @@ Document::Document(QObject* parent) : QObject(parent) {
     connect(&undoStack_, &QUndoStack::indexChanged, this, [this] { touch(); });
 }
 
+// The stack clears its history as it is destroyed, after this object's other members and while the
+// window that owns the document is being destroyed too: nothing may hear of it.
+Document::~Document() { undoStack_.disconnect(this); }
+
 void Document::reset(const QImage& image, const QString& imagePath, bool edited) {
     undoStack_.clear();
     image_ = image.convertToFormat(QImage::Format_RGBA8888);

@@ -33,6 +33,7 @@ class Document : public QObject {
     Q_OBJECT
 public:
     explicit Document(QObject* parent = nullptr);
+    ~Document() override;
 
     // Starts over with a new picture: points, mask and history are cleared. `edited`: the picture
     // is not the file at `imagePath` (a recovered autosave of an edited picture).
