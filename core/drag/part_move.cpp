@@ -162,18 +162,22 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             cv::Mat region = colourRegion(picture, at, tight);
             // Next to nothing of its own: the handle is on a boundary between regions.
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
-            g.local = cv::countNonZero(region) < kBoundaryFraction * partArea || touchesBorder(region);
-            const bool sliver = cv::countNonZero(region) < kSliverFraction * partArea;
+            const int regionArea = cv::countNonZero(region);
+            g.local = regionArea < kBoundaryFraction * partArea || touchesBorder(region);
+            const bool sliver = regionArea < kSliverFraction * partArea;
+            // Of the first cut: the second one below replaces it only with a limb, whose grab no
+            // band test looks at.
+            const bool band = bandAcross(region, at, to);
             std::optional<BoundaryWarp> layer;
             if (asked != DragMode::Move && (g.local || sliver)) layer = layerEdge(picture, at, to, prm.reshapeReach);
             std::optional<Limb> limb = g.local || layer ? std::nullopt : findLimb(region, at);
-            if (asked != DragMode::Move && sliver && !g.local && !layer && !limb && !bandAcross(region, at, to))
+            if (asked != DragMode::Move && sliver && !g.local && !layer && !limb && !band)
                 layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
             if (layer) g.local = true;
-            if (!limb && !layer && !g.local && cv::countNonZero(region) < kCutOffShare * partArea && !bandAcross(region, at, to)) {
+            if (!limb && !layer && !g.local && regionArea < kCutOffShare * partArea && !band) {
                 // GrabCut cut a limb off its body: a cut from the part grown by a latent pixel sees it.
                 const cv::Mat whole = colourRegion(picture, at, dilate(tight, 1));
-                if (cv::countNonZero(whole) > cv::countNonZero(region) && !touchesBorder(whole))
+                if (cv::countNonZero(whole) > regionArea && !touchesBorder(whole))
                     if ((limb = findLimb(whole, at))) region = whole;
             }
             // A bend turns the limb and changes its length a little; a drag that would scale it
@@ -204,7 +208,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             }
             // The edge of a structure past the view, or of a band across the drag (a ridge half
             // hidden by nearer ones: an auto pair reshapes it, never moves it), is pushed or pulled.
-            const bool edgeOfBand = !g.local && !limb && asked == DragMode::Auto && bandAcross(region, at, to);
+            const bool edgeOfBand = !g.local && !limb && asked == DragMode::Auto && band;
             if ((g.local && g.mode == DragMode::Reshape) || edgeOfBand) {
                 g.edge = layer ? layer : structureEdge(picture, region, tight, at, to, prm.reshapeReach);
                 if (!g.edge && edgeOfBand) {
