@@ -23,21 +23,11 @@ constexpr double kLayerTolerance = 8;
 
 }  // namespace
 
-cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart) {
-    const double scale = std::min(1.0, double(kSegmentationSide) / double(std::max(picture.cols, picture.rows)));
-    cv::Mat small, rgb8, bgr;
-    cv::resize(picture, small, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    small.convertTo(rgb8, CV_8UC3, 255.0);
-    cv::cvtColor(rgb8, bgr, cv::COLOR_RGB2BGR);
+namespace {
 
-    // The heatmap's part is probably the object, the rest probably not, the handle surely is.
-    const at::Tensor p = (heatPart > 0.5).to(at::kCPU, at::kByte).contiguous();
-    const cv::Mat latentPart(int(p.size(0)), int(p.size(1)), CV_8UC1, p.data_ptr<uint8_t>());
-    cv::Mat probable;
-    cv::resize(latentPart, probable, bgr.size(), 0, 0, cv::INTER_NEAREST);
-    cv::Mat mask(bgr.size(), CV_8UC1, cv::Scalar(cv::GC_PR_BGD));
-    mask.setTo(cv::GC_PR_FGD, probable);
-    const cv::Point seed(std::clamp(int(handle.x * scale), 0, bgr.cols - 1), std::clamp(int(handle.y * scale), 0, bgr.rows - 1));
+// GrabCut from `seedMask` (at the segmentation's scale: GC_* labels, the handle's disc not yet
+// set) on `picture`; the component holding the handle, holes filled, at the picture's size.
+cv::Mat segment(const cv::Mat& bgr, cv::Mat mask, const cv::Point& seed, cv::Size pictureSize) {
     cv::circle(mask, seed, kSureRadius, cv::Scalar(cv::GC_FGD), cv::FILLED);
     cv::Mat background, foreground;
     // GrabCut seeds its colour models with k-means on OpenCV's thread RNG: fix it, or the same
@@ -54,8 +44,61 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
     cv::findContours(region.clone(), outlines, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
     cv::drawContours(region, outlines, -1, cv::Scalar(255), cv::FILLED);
     cv::Mat full;
-    cv::resize(region, full, picture.size(), 0, 0, cv::INTER_NEAREST);
+    cv::resize(region, full, pictureSize, 0, 0, cv::INTER_NEAREST);
     return full / 255;
+}
+
+struct Segmentation {
+    double scale;
+    cv::Mat bgr;
+    cv::Point seed;
+};
+
+Segmentation prepare(const cv::Mat& picture, PointF handle) {
+    Segmentation s;
+    s.scale = std::min(1.0, double(kSegmentationSide) / double(std::max(picture.cols, picture.rows)));
+    cv::Mat small, rgb8;
+    cv::resize(picture, small, cv::Size(), s.scale, s.scale, s.scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    small.convertTo(rgb8, CV_8UC3, 255.0);
+    cv::cvtColor(rgb8, s.bgr, cv::COLOR_RGB2BGR);
+    s.seed = cv::Point(std::clamp(int(handle.x * s.scale), 0, s.bgr.cols - 1), std::clamp(int(handle.y * s.scale), 0, s.bgr.rows - 1));
+    return s;
+}
+
+cv::Mat latentAt(const at::Tensor& latent, cv::Size size) {  // [h, w] > 0.5 -> CV_8UC1 0/255 at `size`
+    const at::Tensor p = (latent > 0.5).to(at::kCPU, at::kByte).contiguous();
+    const cv::Mat small(int(p.size(0)), int(p.size(1)), CV_8UC1, p.data_ptr<uint8_t>());
+    cv::Mat out;
+    cv::resize(small * 255, out, size, 0, 0, cv::INTER_NEAREST);
+    return out;
+}
+
+}  // namespace
+
+cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart) {
+    const Segmentation s = prepare(picture, handle);
+    // The heatmap's part is probably the object, the rest probably not, the handle surely is.
+    cv::Mat mask(s.bgr.size(), CV_8UC1, cv::Scalar(cv::GC_PR_BGD));
+    mask.setTo(cv::GC_PR_FGD, latentAt(heatPart, s.bgr.size()));
+    return segment(s.bgr, mask, s.seed, picture.size());
+}
+
+cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame,
+                       double maxFrontier) {
+    const Segmentation s = prepare(picture, handle);
+    const cv::Mat inFrame = latentAt(frame, s.bgr.size());
+    cv::Mat mask(s.bgr.size(), CV_8UC1, cv::Scalar(cv::GC_BGD));
+    mask.setTo(cv::GC_PR_BGD, inFrame);
+    mask.setTo(cv::GC_PR_FGD, latentAt(heatPart, s.bgr.size()) & inFrame);
+    const cv::Mat region = segment(s.bgr, mask, s.seed, picture.size());
+    // Its outline: where it ends on its own, or on the frame (a structure the frame cut).
+    cv::Mat eroded, frontier, outside = latentAt(frame, picture.size()) == 0;
+    cv::erode(region, eroded, cv::Mat(), cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    const cv::Mat outline = region & (eroded == 0);
+    cv::dilate(outside, frontier, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
+    const int length = cv::countNonZero(outline);
+    if (length == 0 || cv::countNonZero(outline & frontier) > maxFrontier * length) return cv::Mat();
+    return region;
 }
 
 cv::Mat layerRegion(const cv::Mat& picture, PointF handle) {

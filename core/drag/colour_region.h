@@ -15,6 +15,15 @@ namespace dragdiff::drag {
 // latent, any resolution (scaled to the picture). CV_8UC1 at the picture's size, 1 inside.
 cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart);
 
+// GrabCut kept within `frame` ([h, w] latent, like `heatPart`: everything outside it is surely
+// not the object), for a region that leaked into what lies around an object (a star in front of
+// a mountain of a colour its heatmap part also covers: the star and the mountain came out as one
+// structure past the view, and the star's edge was pushed as a ridge's). The object when it ends
+// on its own inside the frame: at most `maxFrontier` of its outline on the frame's edge; empty
+// when it fills the frame (a structure larger than it: a ridge, a body).
+cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame,
+                       double maxFrontier);
+
 // The layer `handle` is on, as a flood fill: the pixels connected to it through neighbours whose
 // colours differ by a few levels at most (a flat or smoothly shaded layer: a mountain range, the
 // ground), CV_8UC1 0/1 at the picture's size. Where such a layer is a few pixels thick or low in
