@@ -3,9 +3,10 @@
 // be reshaped as well as translated. Pairs whose parts are the same region are grouped:
 // - one pair, mode move: the part translates whole (the cut-and-paste that carried moves before);
 // - one pair, mode reshape: the part deforms; its displacement ramps from zero at the part's far
-//   end along the drag to the full drag at the handle (one edge of an object stretches while the
-//   opposite edge stays); for a structure larger than the view (it touches the picture's border:
-//   a ridge, a field) the displacement also falls off across the drag, so only the neighbourhood
+//   end along the drag to the full drag at the handle and on past it (the object scales evenly
+//   along the drag: one edge of an object stretches while the opposite edge stays); for a
+//   structure larger than the view (it touches the picture's border: a ridge, a field) the
+//   displacement also falls off across the drag, so only the neighbourhood
 //   of the handle (a peak) deforms; when the picture shows that structure's edge at the handle,
 //   the edge itself is pushed or pulled, pixel by pixel (drag/boundary_warp.h);
 // - one pair on a limb (drag/limb.h), mode reshape: the limb turns about its joint (and lengthens
