@@ -92,6 +92,13 @@ bool inside(const cv::Mat& region, double x, double y) {
     return region.at<uint8_t>(iy, ix) != 0;
 }
 
+int crossingAlong(const cv::Mat& region, PointF from, double ux, double uy, int limit) {
+    const bool in = inside(region, from.x, from.y);
+    for (int k = 1; k <= limit; ++k)
+        if (inside(region, from.x + k * ux, from.y + k * uy) != in) return k;
+    return limit + 1;
+}
+
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
                                          double reach) {
     CV_Assert(region.type() == CV_8UC1);
@@ -102,12 +109,8 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& p
     // The nearer edge along the drag's line tells which side the structure is on: outwards is
     // where a handle inside it leaves it first, or away from where one outside enters it.
     const bool in = inside(region, handle.x, handle.y);
-    auto crossing = [&](double sign) {
-        for (int k = 1; k <= int(kEdgeSearch); ++k)
-            if (inside(region, handle.x + sign * k * ux, handle.y + sign * k * uy) != in) return k;
-        return 1 << 20;
-    };
-    const int forwards = crossing(1), backwards = crossing(-1);
+    const int forwards = crossingAlong(region, handle, ux, uy, int(kEdgeSearch));
+    const int backwards = crossingAlong(region, handle, -ux, -uy, int(kEdgeSearch));
     if (forwards == backwards) return std::nullopt;  // deep inside, or not on it
     const bool behind = in == (forwards < backwards);  // the structure lies behind the handle
     Frame f{handle.x, handle.y, behind ? ux : -ux, behind ? uy : -uy, -uy, ux};
@@ -177,14 +180,13 @@ PointF nearestEdgeAlong(const cv::Mat& region, PointF handle, PointF target, dou
     const double dx = target.x - handle.x, dy = target.y - handle.y, length = std::hypot(dx, dy);
     if (length < 1e-6) return {-1, -1};
     const double ux = dx / length, uy = dy / length;
-    const bool in = inside(region, handle.x, handle.y);
-    for (double k = 1; k <= limit; k += 1)
-        for (double sign : {1.0, -1.0})
-            if (inside(region, handle.x + sign * k * ux, handle.y + sign * k * uy) != in) {
-                const double back = in ? k - 1 : k;  // the last pixel inside
-                return {handle.x + sign * back * ux, handle.y + sign * back * uy};
-            }
-    return {-1, -1};
+    const int steps = int(std::floor(limit));
+    const int forwards = crossingAlong(region, handle, ux, uy, steps), backwards = crossingAlong(region, handle, -ux, -uy, steps);
+    const int k = std::min(forwards, backwards);
+    if (k > steps) return {-1, -1};
+    const double sign = forwards <= backwards ? 1.0 : -1.0;
+    const double back = inside(region, handle.x, handle.y) ? k - 1 : k;  // the last pixel inside
+    return {handle.x + sign * back * ux, handle.y + sign * back * uy};
 }
 
 bool bandAcross(const cv::Mat& region, PointF handle, PointF target) {

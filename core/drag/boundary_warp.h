@@ -31,6 +31,10 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& p
 // Whether the pixel at (x, y) (pixel units, a pixel spans [i, i + 1)) is in `region` (CV_8UC1);
 // false outside the picture.
 bool inside(const cv::Mat& region, double x, double y);
+// Whole steps of the unit direction (ux, uy) from `from` to the first pixel whose insideness in
+// `region` differs from `from`'s (where a walk along a line leaves the region, or enters it);
+// `limit` + 1 when none is within `limit` steps.
+int crossingAlong(const cv::Mat& region, PointF from, double ux, double uy, int limit);
 
 // The pixel of `region`'s edge nearest to `handle` on the line from `handle` to `target` (either
 // way along it), just inside the region, within `limit` pixels; (-1, -1) when there is none. A

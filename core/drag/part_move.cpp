@@ -104,10 +104,11 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     const double ux = (target.x - handle.x) / length, uy = (target.y - handle.y) / length;
     const double limit = std::max(picture.cols, picture.rows);
     auto along = [&](double a) { return PointF{handle.x + a * ux, handle.y + a * uy}; };
-    auto onCap = [&](double a) { const PointF p = along(a); return inside(cap, p.x, p.y); };
-    double back = 0, front = 0;
-    while (back < limit && onCap(-back)) back += 1;
-    while (front < limit && onCap(front)) front += 1;
+    // How far the cap goes behind and ahead of the handle on the drag's line (none off it).
+    const bool onCap = inside(cap, handle.x, handle.y);
+    const int steps = int(limit);
+    const double back = onCap ? std::min(crossingAlong(cap, handle, -ux, -uy, steps), steps) : 0;
+    const double front = onCap ? std::min(crossingAlong(cap, handle, ux, uy, steps), steps) : 0;
     const PointF behind = along(-(back + 1));
     const cv::Mat structure = colourRegion(picture, behind, heatPart) & (1 - cap);
     if (!touchesBorder(structure) && !bandAcross(structure, handle, target)) return std::nullopt;
