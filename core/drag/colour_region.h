@@ -20,7 +20,8 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
 // a mountain of a colour its heatmap part also covers: the star and the mountain came out as one
 // structure past the view, and the star's edge was pushed as a ridge's). The object when it ends
 // on its own inside the frame: at most `maxFrontier` of its outline on the frame's edge; empty
-// when it fills the frame (a structure larger than it: a ridge, a body).
+// when it fills the frame (a structure larger than it: a ridge, a body). With `maxFrontier` 1 the
+// cut whatever its outline (a limb's body looked for around its tip).
 cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame,
                        double maxFrontier);
 

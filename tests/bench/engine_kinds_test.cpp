@@ -129,3 +129,11 @@ TEST_CASE("an edge pulled outward stretches the object evenly: what lies past th
     // ideal scales the whole object along the drag, its far edge fixed.
     checkResolvedToIdeal(DragKind::Stretch, 1, 8, DragMode::Reshape);
 }
+
+TEST_CASE("a limb's tip cut off its body twice over is bent when a cut kept to its surroundings finds the body", "[engine][bench]") {
+    // Seed 1's bend case 52: GrabCut kept 36 of the heatmap part's 80 pixels, the limb's tip; the
+    // second cut, from the part grown by a latent pixel, found no limb either, and the tip was moved
+    // off its body. A cut from the part grown by two latent pixels, everything beyond a third surely
+    // not the object, holds the body with its limb.
+    checkResolvedToIdeal(DragKind::Bend, 1, 52, DragMode::Reshape);
+}
