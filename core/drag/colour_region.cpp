@@ -25,8 +25,9 @@ constexpr double kLayerTolerance = 8;
 
 namespace {
 
-// GrabCut from `seedMask` (at the segmentation's scale: GC_* labels, the handle's disc not yet
-// set) on `picture`; the component holding the handle, holes filled, at the picture's size.
+// GrabCut on `bgr` (the picture at the segmentation's scale) from `mask` (GC_* labels at that
+// scale; the disc around the handle's `seed` is set here): the component holding the handle,
+// holes filled, at `pictureSize`.
 cv::Mat segment(const cv::Mat& bgr, cv::Mat mask, const cv::Point& seed, cv::Size pictureSize) {
     cv::circle(mask, seed, kSureRadius, cv::Scalar(cv::GC_FGD), cv::FILLED);
     cv::Mat background, foreground;

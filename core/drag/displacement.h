@@ -6,9 +6,9 @@
 //   end along the drag to the full drag at the handle and on past it (the object scales evenly
 //   along the drag: one edge of an object stretches while the opposite edge stays); for a
 //   structure larger than the view (it touches the picture's border: a ridge, a field) the
-//   displacement also falls off across the drag, so only the neighbourhood
-//   of the handle (a peak) deforms; when the picture shows that structure's edge at the handle,
-//   the edge itself is pushed or pulled, pixel by pixel (drag/boundary_warp.h);
+//   displacement also falls off across the drag, so only the neighbourhood of the handle (a peak)
+//   deforms; when the picture shows that structure's edge at the handle, the edge itself is
+//   pushed or pulled, pixel by pixel (drag/boundary_warp.h);
 // - one pair on a limb (drag/limb.h), mode reshape: the limb turns about its joint (and lengthens
 //   or shortens with the drag) while the body stays;
 // - two or more pairs on one part: the similarity (two pairs: move, scale, rotate) or affine
