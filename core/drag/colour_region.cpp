@@ -84,22 +84,22 @@ cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& he
     return segment(s.bgr, mask, s.seed, picture.size());
 }
 
-cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame,
-                       double maxFrontier) {
+cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame) {
     const Segmentation s = prepare(picture, handle);
     const cv::Mat inFrame = latentAt(frame, s.bgr.size());
     cv::Mat mask(s.bgr.size(), CV_8UC1, cv::Scalar(cv::GC_BGD));
     mask.setTo(cv::GC_PR_BGD, inFrame);
     mask.setTo(cv::GC_PR_FGD, latentAt(heatPart, s.bgr.size()) & inFrame);
-    const cv::Mat region = segment(s.bgr, mask, s.seed, picture.size());
-    // Its outline: where it ends on its own, or on the frame (a structure the frame cut).
-    cv::Mat eroded, frontier, outside = latentAt(frame, picture.size()) == 0;
+    return segment(s.bgr, mask, s.seed, picture.size());
+}
+
+double shareOnFrame(const cv::Mat& region, const at::Tensor& frame) {
+    cv::Mat eroded, frontier, outside = latentAt(frame, region.size()) == 0;
     cv::erode(region, eroded, cv::Mat(), cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar(0));
     const cv::Mat outline = region & (eroded == 0);
     cv::dilate(outside, frontier, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
     const int length = cv::countNonZero(outline);
-    if (length == 0 || cv::countNonZero(outline & frontier) > maxFrontier * length) return cv::Mat();
-    return region;
+    return length > 0 ? double(cv::countNonZero(outline & frontier)) / double(length) : 1.0;
 }
 
 cv::Mat layerRegion(const cv::Mat& picture, PointF handle) {

@@ -16,14 +16,17 @@ namespace dragdiff::drag {
 cv::Mat colourRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart);
 
 // GrabCut kept within `frame` ([h, w] latent, like `heatPart`: everything outside it is surely
-// not the object), for a region that leaked into what lies around an object (a star in front of
+// not the object). For a region that leaked into what lies around an object (a star in front of
 // a mountain of a colour its heatmap part also covers: the star and the mountain came out as one
-// structure past the view, and the star's edge was pushed as a ridge's). The object when it ends
-// on its own inside the frame: at most `maxFrontier` of its outline on the frame's edge; empty
-// when it fills the frame (a structure larger than it: a ridge, a body). With `maxFrontier` 1 the
-// cut whatever its outline (a limb's body looked for around its tip).
-cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame,
-                       double maxFrontier);
+// structure past the view, and the star's edge was pushed as a ridge's), and for a limb's body
+// looked for around its tip (the background model then holds the surroundings, not the body's
+// shading).
+cv::Mat confinedRegion(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, const at::Tensor& frame);
+
+// The share of `region`'s outline (CV_8UC1 at the picture's size) within two pixels of `frame`'s
+// edge (1 for an empty region): small where a cut ends on its own inside the frame, large where
+// it fills the frame (a structure larger than it: a ridge, a body).
+double shareOnFrame(const cv::Mat& region, const at::Tensor& frame);
 
 // The layer `handle` is on, as a flood fill: the pixels connected to it through neighbours whose
 // colours differ by a few levels at most (a flat or smoothly shaded layer: a mountain range, the

@@ -176,19 +176,22 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             cv::Mat region = colourRegion(picture, at, tight);
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
             int regionArea = cv::countNonZero(region);
+            bool pastView = touchesBorder(region);
             // More than its part, past the view: GrabCut may have leaked from an object into what
             // lies around it (a star in front of a mountain whose grey its heatmap part also covers
             // came out as one structure, and the star's edge was pushed as a ridge's). A cut kept
             // to the part's surroundings finds the object where it ends on its own.
-            if (touchesBorder(region) && regionArea > partArea) {
-                const cv::Mat confined = confinedRegion(picture, at, tight, dilate(tight, kConfinedFrame), kConfinedFrontier);
-                if (!confined.empty() && !touchesBorder(confined)) {
+            if (pastView && regionArea > partArea) {
+                const at::Tensor frame = dilate(tight, kConfinedFrame);
+                const cv::Mat confined = confinedRegion(picture, at, tight, frame);
+                if (!touchesBorder(confined) && shareOnFrame(confined, frame) <= kConfinedFrontier) {
                     region = confined;
                     regionArea = cv::countNonZero(region);
+                    pastView = false;
                 }
             }
             // Next to nothing of its own: the handle is on a boundary between regions.
-            g.local = regionArea < kBoundaryFraction * partArea || touchesBorder(region);
+            g.local = regionArea < kBoundaryFraction * partArea || pastView;
             const bool sliver = regionArea < kSliverFraction * partArea;
             // Of the first cut: the second one below replaces it only with a limb, whose grab no
             // band test looks at.
@@ -204,13 +207,13 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                 // it, or else one from the part grown by two with what lies beyond a third surely not
                 // the object (its background model then holds the surroundings, not the body's shading).
                 auto limbIn = [&](const cv::Mat& cut) {
-                    if (cut.empty() || cv::countNonZero(cut) <= regionArea || touchesBorder(cut)) return false;
+                    if (cv::countNonZero(cut) <= regionArea || touchesBorder(cut)) return false;
                     if (!(limb = findLimb(cut, at))) return false;
                     region = cut;
                     return true;
                 };
                 limbIn(colourRegion(picture, at, dilate(tight, 1))) ||
-                    limbIn(confinedRegion(picture, at, dilate(tight, kLimbFrame - 1), dilate(tight, kLimbFrame), 1.0));
+                    limbIn(confinedRegion(picture, at, dilate(tight, kLimbFrame - 1), dilate(tight, kLimbFrame)));
             }
             // A bend turns the limb and changes its length a little; a drag that would scale it
             // many times over pulls a corner, not a limb (a rounded box's corner, pulled 11 px,
