@@ -137,3 +137,10 @@ TEST_CASE("a limb's tip cut off its body twice over is bent when a cut kept to i
     // not the object, holds the body with its limb.
     checkResolvedToIdeal(DragKind::Bend, 1, 52, DragMode::Reshape);
 }
+
+TEST_CASE("a peak whose handle's pixel floods no layer is raised by its skyline's field, its shoulders kept", "[engine][bench]") {
+    // On a jagged ridge the handle's pixel has a neighbour blended with the sky: its layer was not
+    // found, and a smooth field that knew no skyline lifted the shoulders with the peak (anchor
+    // drift 0.27). The pixel a step along the drag with the handle's colour floods the ridge.
+    checkResolvedToIdeal(DragKind::Peak, 3, 46, DragMode::Reshape);
+}
