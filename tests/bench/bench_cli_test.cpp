@@ -27,7 +27,7 @@ std::set<std::string> keys(const nlohmann::json& j) {
 const std::set<std::string> kSummaryKeys = {"cases", "success_rate", "median_md_ratio", "median_bg_psnr",
                                             "median_area_ratio", "sec_per_edit", "kinds", "strict"};
 const std::set<std::string> kStrictKeys = {"cases", "success_rate", "median_landmark_ratio", "median_anchor_drift",
-                                           "median_psnr_ideal", "median_ssim_ideal", "median_iou", "ghost_rate",
+                                           "median_psnr_ideal", "median_ssim_ideal", "median_iou", "ghost_rate", "smudge_rate", "median_fill_error",
                                            "median_colour_shift", "median_bg_psnr", "median_seam", "sec_per_edit"};
 
 }  // namespace

@@ -42,6 +42,7 @@ TEST_CASE("strict metrics: the ideal succeeds, identity and a reconstruction fai
             CHECK(m.iou == Approx(1));
             CHECK(m.landmarkRatio == Approx(0).margin(1e-9));
             CHECK(m.ghost == 0);
+            CHECK(m.fillError == 0);
             CHECK(m.colourShift == Approx(0).margin(1e-6));
             CHECK(m.psnrIdeal == kPsnrCap);
             CHECK(m.ssimIdeal == Approx(1));
@@ -51,6 +52,7 @@ TEST_CASE("strict metrics: the ideal succeeds, identity and a reconstruction fai
             const StrictMetrics b = measureStrict(blurred(c.expected.rgb, 0.6), c, kDilation);
             CHECK(b.landmarkRatio < kMaxStrictLandmark);
             CHECK(b.iou > 0.8);  // a limb 3 px wide at 64 px loses its edge pixels
+            CHECK(b.fillError < kMaxFillError);
             soft += b.success;
             const StrictMetrics id = measureStrict(c.source.rgb, c, kDilation);
             CHECK(id.landmarkRatio > 0.5);  // nothing moved: about one drag length off
@@ -103,6 +105,28 @@ TEST_CASE("strict metrics: a move that leaves a ghost, a recoloured subject, a t
         INFO("stretch case " << i << " " << s.variant);
         CHECK(m.anchorDrift > 0.5);
         CHECK_FALSE(m.success);
+    }
+}
+
+TEST_CASE("strict metrics: a smudge of another colour at the old place is no ghost, but a fill error", "[unit][bench]") {
+    for (uint64_t i = 0; i < 3; ++i) {
+        const DragCase c = makeKindCase(DragKind::Move, 3, i, kSize);
+        INFO("move case " << i);
+        // The ideal with the place the subject left half covered by a brown blotch (the model's
+        // blend of a subject and its surroundings): not the subject's colour.
+        cv::Mat left;
+        cv::dilate(c.idealMask, left, cv::Mat(), cv::Point(-1, -1), 2);
+        left = (c.subjectMask != 0) & (left == 0);
+        REQUIRE(cv::countNonZero(left) > 20);
+        cv::Mat smudged = c.expected.rgb.clone(), blotch;
+        cv::addWeighted(c.expected.rgb, 0.5, cv::Mat(c.expected.rgb.size(), CV_8UC3, cv::Scalar(120, 90, 60)), 0.5, 0, blotch);
+        blotch.copyTo(smudged, left);
+        const StrictMetrics m = measureStrict(smudged, c, kDilation);
+        CHECK(m.ghost <= kMaxStrictGhost);
+        CHECK(m.fillError > kMaxFillError);
+        // The identity keeps the subject there: a fill error too.
+        CHECK(measureStrict(c.source.rgb, c, kDilation).fillError > kMaxFillError);
+        CHECK(summarizeStrict({m, measureStrict(c.expected.rgb, c, kDilation)}, {}).smudgeRate == Approx(0.5));
     }
 }
 

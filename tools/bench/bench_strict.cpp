@@ -45,6 +45,20 @@ cv::Vec3d meanLab(const cv::Mat& rgb, const cv::Mat& where) {
     return {m[0], m[1], m[2]};
 }
 
+// Mean per-pixel ΔE (CIE76) between two pictures over `where`.
+double meanDeltaE(const cv::Mat& a, const cv::Mat& b, const cv::Mat& where) {
+    cv::Mat fa, fb, la, lb, diff, distance;
+    a.convertTo(fa, CV_32FC3, 1.0 / 255.0);
+    b.convertTo(fb, CV_32FC3, 1.0 / 255.0);
+    cv::cvtColor(fa, la, cv::COLOR_RGB2Lab);
+    cv::cvtColor(fb, lb, cv::COLOR_RGB2Lab);
+    diff = la - lb;
+    diff = diff.mul(diff);
+    cv::transform(diff, distance, cv::Matx13f(1, 1, 1));
+    cv::sqrt(distance, distance);
+    return cv::mean(distance, where)[0];
+}
+
 double iouOf(const cv::Mat& a, const cv::Mat& b) {
     const int inter = cv::countNonZero(a & b), uni = cv::countNonZero(a | b);
     return uni > 0 ? double(inter) / double(uni) : 0;
@@ -189,6 +203,10 @@ StrictMetrics measureStrict(const cv::Mat& result, const DragCase& c, int dilati
     // A handful of vacated pixels is an edge's rounding, not a place the subject left.
     const int vacatedArea = cv::countNonZero(vacated);
     m.ghost = vacatedArea >= 4 ? double(cv::countNonZero(subjectColoured & vacated)) / double(vacatedArea) : 0;
+    // What fills the vacated place against the ideal's background there: a smudge blended from the
+    // subject and its surroundings is not the subject's colour, so the ghost misses it; a person
+    // sees it.
+    if (vacatedArea >= 4) m.fillError = meanDeltaE(result, ideal, vacated);
 
     // Colour: where the subject should be and was found, its mean Lab against the ideal's there.
     const cv::Mat both = eroded(idealFound, 1) & found;
@@ -224,11 +242,12 @@ StrictSummary summarizeStrict(const std::vector<StrictMetrics>& metrics, const s
     StrictSummary s;
     s.cases = int(metrics.size());
     if (metrics.empty()) return s;
-    std::vector<double> landmark, anchor, psnr, ssimValues, iou, colour, bg, seam;
-    int successes = 0, ghosts = 0;
+    std::vector<double> landmark, anchor, psnr, ssimValues, iou, colour, bg, seam, fill;
+    int successes = 0, ghosts = 0, smudges = 0;
     for (const StrictMetrics& m : metrics) {
         successes += m.success ? 1 : 0;
         ghosts += m.ghost > kMaxStrictGhost ? 1 : 0;
+        smudges += m.fillError > kMaxFillError ? 1 : 0;
         landmark.push_back(m.landmarkRatio);
         anchor.push_back(m.anchorDrift);
         psnr.push_back(m.psnrIdeal);
@@ -237,10 +256,12 @@ StrictSummary summarizeStrict(const std::vector<StrictMetrics>& metrics, const s
         colour.push_back(m.colourShift);
         bg.push_back(m.backgroundPsnr);
         seam.push_back(m.seam);
+        if (m.fillError > 0) fill.push_back(m.fillError);
     }
     const double n = double(metrics.size());
     s.successRate = successes / n;
     s.ghostRate = ghosts / n;
+    s.smudgeRate = smudges / n;
     s.medianLandmarkRatio = median(landmark);
     s.medianAnchorDrift = median(anchor);
     s.medianPsnrIdeal = median(psnr);
@@ -249,6 +270,7 @@ StrictSummary summarizeStrict(const std::vector<StrictMetrics>& metrics, const s
     s.medianColourShift = median(colour);
     s.medianBackgroundPsnr = median(bg);
     s.medianSeam = median(seam);
+    s.medianFillError = median(fill);
     s.secondsPerEdit = seconds.empty() ? 0 : std::accumulate(seconds.begin(), seconds.end(), 0.0) / double(seconds.size());
     return s;
 }
