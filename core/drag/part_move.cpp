@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
+#include <utility>
 
 namespace dragdiff::drag {
 namespace {
@@ -179,6 +182,52 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     return boundaryWarp(structure | cap, picture, handle, target, reach);
 }
 
+// The region GrabCut finds for the handle's object from its heatmap part, with its area and
+// whether it runs past the view.
+struct ObjectCut {
+    cv::Mat region;
+    int area = 0;
+    bool pastView = false;
+};
+
+// More than its part, past the view: GrabCut may have leaked from an object into what lies around
+// it (a star in front of a mountain whose grey its heatmap part also covers came out as one
+// structure, and the star's edge was pushed as a ridge's). A cut kept to the part's surroundings
+// finds the object where it ends on its own.
+ObjectCut objectCut(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart, double partArea) {
+    ObjectCut cut;
+    cut.region = colourRegion(picture, handle, heatPart);
+    cut.area = cv::countNonZero(cut.region);
+    cut.pastView = touchesBorder(cut.region);
+    if (cut.pastView && cut.area > partArea) {
+        const at::Tensor frame = dilate(heatPart, kConfinedFrame);
+        cv::Mat confined = confinedRegion(picture, handle, heatPart, frame);
+        if (!touchesBorder(confined) && shareOnFrame(confined, frame) <= kConfinedFrontier) {
+            cut.region = std::move(confined);
+            cut.area = cv::countNonZero(cut.region);
+            cut.pastView = false;
+        }
+    }
+    return cut;
+}
+
+// GrabCut cut a limb off its body (its `area` pixels hold no limb): a cut from the part grown by
+// a latent pixel sees the body with its limb, or else one from the part grown by two with what
+// lies beyond a third surely not the object (its background model then holds the surroundings,
+// not the body's shading). The larger region and its limb, if either cut finds one.
+std::optional<std::pair<cv::Mat, Limb>> bodyWithLimb(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart,
+                                                     int area) {
+    const std::function<cv::Mat()> cuts[] = {
+        [&] { return colourRegion(picture, handle, dilate(heatPart, 1)); },
+        [&] { return confinedRegion(picture, handle, dilate(heatPart, kLimbFrame - 1), dilate(heatPart, kLimbFrame)); }};
+    for (const auto& cutFrom : cuts) {  // the second GrabCut only where the first finds no limb
+        const cv::Mat cut = cutFrom();
+        if (cv::countNonZero(cut) <= area || touchesBorder(cut)) continue;
+        if (std::optional<Limb> limb = findLimb(cut, handle)) return std::make_pair(cut, *limb);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry& geo, const EditParameters& prm,
@@ -204,23 +253,11 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
         } else {
             const PointF at{geo.handles[i].x * latentScale, geo.handles[i].y * latentScale};
             const PointF to{geo.targets[i].x * latentScale, geo.targets[i].y * latentScale};
-            cv::Mat region = colourRegion(picture, at, tight);
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
-            int regionArea = cv::countNonZero(region);
-            bool pastView = touchesBorder(region);
-            // More than its part, past the view: GrabCut may have leaked from an object into what
-            // lies around it (a star in front of a mountain whose grey its heatmap part also covers
-            // came out as one structure, and the star's edge was pushed as a ridge's). A cut kept
-            // to the part's surroundings finds the object where it ends on its own.
-            if (pastView && regionArea > partArea) {
-                const at::Tensor frame = dilate(tight, kConfinedFrame);
-                const cv::Mat confined = confinedRegion(picture, at, tight, frame);
-                if (!touchesBorder(confined) && shareOnFrame(confined, frame) <= kConfinedFrontier) {
-                    region = confined;
-                    regionArea = cv::countNonZero(region);
-                    pastView = false;
-                }
-            }
+            ObjectCut cut = objectCut(picture, at, tight, partArea);
+            cv::Mat& region = cut.region;
+            const int regionArea = cut.area;
+            const bool pastView = cut.pastView;
             // Next to nothing of its own: the handle is on a boundary between regions.
             g.local = regionArea < kBoundaryFraction * partArea || pastView;
             const bool sliver = regionArea < kSliverFraction * partArea;
@@ -234,17 +271,10 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
                 layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
             if (layer) g.local = true;
             if (!limb && !layer && !g.local && regionArea < kCutOffShare * partArea && !band) {
-                // GrabCut cut a limb off its body: a cut from the part grown by a latent pixel sees
-                // it, or else one from the part grown by two with what lies beyond a third surely not
-                // the object (its background model then holds the surroundings, not the body's shading).
-                auto limbIn = [&](const cv::Mat& cut) {
-                    if (cv::countNonZero(cut) <= regionArea || touchesBorder(cut)) return false;
-                    if (!(limb = findLimb(cut, at))) return false;
-                    region = cut;
-                    return true;
-                };
-                limbIn(colourRegion(picture, at, dilate(tight, 1))) ||
-                    limbIn(confinedRegion(picture, at, dilate(tight, kLimbFrame - 1), dilate(tight, kLimbFrame)));
+                if (auto body = bodyWithLimb(picture, at, tight, regionArea)) {
+                    region = body->first;
+                    limb = body->second;
+                }
             }
             // A bend turns the limb and changes its length a little; a drag that would scale it
             // many times over pulls a corner, not a limb (a rounded box's corner, pulled 11 px,
