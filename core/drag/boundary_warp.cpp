@@ -53,11 +53,6 @@ double thickness(const cv::Mat& region, const Frame& f, double t, double edge, d
     return d + 1;
 }
 
-cv::Vec3f pixelAt(const cv::Mat& picture, double x, double y) {
-    const int ix = std::clamp(int(std::floor(x)), 0, picture.cols - 1), iy = std::clamp(int(std::floor(y)), 0, picture.rows - 1);
-    return picture.at<cv::Vec3f>(iy, ix);
-}
-
 // The edge on each line to a fraction of a pixel, from the picture's anti-aliasing: the two pixels
 // either side of the region's edge are read as blends of the colours a pixel further in and
 // further out. The region's edge is whole pixels, and a shoulder 0.03 of a 64 px picture below
@@ -85,6 +80,11 @@ std::vector<std::optional<double>> blendedEdges(const cv::Mat& picture, const Fr
 }
 
 }  // namespace
+
+cv::Vec3f pixelAt(const cv::Mat& picture, double x, double y) {
+    const int ix = std::clamp(int(std::floor(x)), 0, picture.cols - 1), iy = std::clamp(int(std::floor(y)), 0, picture.rows - 1);
+    return picture.at<cv::Vec3f>(iy, ix);
+}
 
 bool inside(const cv::Mat& region, double x, double y) {
     const int ix = int(std::floor(x)), iy = int(std::floor(y));

@@ -28,6 +28,8 @@ struct BoundaryWarp {
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
                                          double reach);
 
+// The colour of the pixel at (x, y) of `picture` (CV_32FC3), the nearest pixel for a point outside it.
+cv::Vec3f pixelAt(const cv::Mat& picture, double x, double y);
 // Whether the pixel at (x, y) (pixel units, a pixel spans [i, i + 1)) is in `region` (CV_8UC1);
 // false outside the picture.
 bool inside(const cv::Mat& region, double x, double y);

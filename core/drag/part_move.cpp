@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <optional>
 #include <utility>
 
@@ -67,11 +66,6 @@ constexpr double kZoneCoverage = 0.05;
 // the drag's line.
 constexpr double kCrestSearch = 0.25;
 
-cv::Vec3f colourAt(const cv::Mat& picture, PointF p) {
-    return picture.at<cv::Vec3f>(std::clamp(int(std::floor(p.y)), 0, picture.rows - 1),
-                                 std::clamp(int(std::floor(p.x)), 0, picture.cols - 1));
-}
-
 // The handle's region of its heatmap: the connected region (or every position above the
 // threshold), grown by `grow`. The handle's own pixel always belongs to its part.
 at::Tensor partOf(const at::Tensor& heat, PointF handle, const EditParameters& prm, int grow) {
@@ -117,11 +111,11 @@ std::optional<BoundaryWarp> layerEdge(const cv::Mat& picture, PointF handle, Poi
     const double length = std::hypot(target.x - handle.x, target.y - handle.y);
     if (length < 1e-6) return std::nullopt;
     const double ux = (target.x - handle.x) / length, uy = (target.y - handle.y) / length;
-    const cv::Vec3f own = colourAt(picture, handle);
+    const cv::Vec3f own = pixelAt(picture, handle.x, handle.y);
     for (int step = 1; step <= kLayerProbeSteps; ++step)
         for (int side : {-1, 1}) {
             const PointF probe{handle.x + side * step * ux, handle.y + side * step * uy};
-            const cv::Vec3f d = colourAt(picture, probe) - own;
+            const cv::Vec3f d = pixelAt(picture, probe.x, probe.y) - own;
             if (std::max({std::abs(d[0]), std::abs(d[1]), std::abs(d[2])}) > kLayerProbeColour) continue;
             if (const cv::Mat layer = structureAt(probe); !layer.empty())
                 if (auto edge = boundaryWarp(layer, picture, handle, target, reach)) return edge;
@@ -217,15 +211,13 @@ ObjectCut objectCut(const cv::Mat& picture, PointF handle, const at::Tensor& hea
 // not the body's shading). The larger region and its limb, if either cut finds one.
 std::optional<std::pair<cv::Mat, Limb>> bodyWithLimb(const cv::Mat& picture, PointF handle, const at::Tensor& heatPart,
                                                      int area) {
-    const std::function<cv::Mat()> cuts[] = {
-        [&] { return colourRegion(picture, handle, dilate(heatPart, 1)); },
-        [&] { return confinedRegion(picture, handle, dilate(heatPart, kLimbFrame - 1), dilate(heatPart, kLimbFrame)); }};
-    for (const auto& cutFrom : cuts) {  // the second GrabCut only where the first finds no limb
-        const cv::Mat cut = cutFrom();
-        if (cv::countNonZero(cut) <= area || touchesBorder(cut)) continue;
+    auto limbIn = [&](const cv::Mat& cut) -> std::optional<std::pair<cv::Mat, Limb>> {
+        if (cv::countNonZero(cut) <= area || touchesBorder(cut)) return std::nullopt;
         if (std::optional<Limb> limb = findLimb(cut, handle)) return std::make_pair(cut, *limb);
-    }
-    return std::nullopt;
+        return std::nullopt;
+    };
+    if (auto body = limbIn(colourRegion(picture, handle, dilate(heatPart, 1)))) return body;
+    return limbIn(confinedRegion(picture, handle, dilate(heatPart, kLimbFrame - 1), dilate(heatPart, kLimbFrame)));
 }
 
 }  // namespace
@@ -256,10 +248,9 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             const double partArea = tight.sum().item<double>() * latentScale * latentScale;
             ObjectCut cut = objectCut(picture, at, tight, partArea);
             cv::Mat& region = cut.region;
-            const int regionArea = cut.area;
-            const bool pastView = cut.pastView;
+            const int regionArea = cut.area;  // the first cut's, also where a limb's body replaces it
             // Next to nothing of its own: the handle is on a boundary between regions.
-            g.local = regionArea < kBoundaryFraction * partArea || pastView;
+            g.local = regionArea < kBoundaryFraction * partArea || cut.pastView;
             const bool sliver = regionArea < kSliverFraction * partArea;
             // Of the first cut: the second one below replaces it only with a limb, whose grab no
             // band test looks at.

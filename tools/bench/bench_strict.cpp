@@ -37,22 +37,21 @@ cv::Mat filled(const cv::Mat& mask) {
     return out | mask;
 }
 
-cv::Vec3d meanLab(const cv::Mat& rgb, const cv::Mat& where) {
+cv::Mat labOf(const cv::Mat& rgb) {  // CV_8UC3 RGB -> CV_32FC3 Lab
     cv::Mat f, lab;
     rgb.convertTo(f, CV_32FC3, 1.0 / 255.0);
     cv::cvtColor(f, lab, cv::COLOR_RGB2Lab);
+    return lab;
+}
+
+cv::Vec3d meanOf(const cv::Mat& lab, const cv::Mat& where) {
     const cv::Scalar m = cv::mean(lab, where);
     return {m[0], m[1], m[2]};
 }
 
-// Mean per-pixel ΔE (CIE76) between two pictures over `where`.
-double meanDeltaE(const cv::Mat& a, const cv::Mat& b, const cv::Mat& where) {
-    cv::Mat fa, fb, la, lb, diff, distance;
-    a.convertTo(fa, CV_32FC3, 1.0 / 255.0);
-    b.convertTo(fb, CV_32FC3, 1.0 / 255.0);
-    cv::cvtColor(fa, la, cv::COLOR_RGB2Lab);
-    cv::cvtColor(fb, lb, cv::COLOR_RGB2Lab);
-    diff = la - lb;
+// Mean per-pixel ΔE (CIE76) between two Lab pictures over `where`.
+double meanDeltaE(const cv::Mat& la, const cv::Mat& lb, const cv::Mat& where) {
+    cv::Mat diff = la - lb, distance;
     diff = diff.mul(diff);
     cv::transform(diff, distance, cv::Matx13f(1, 1, 1));
     cv::sqrt(distance, distance);
@@ -206,11 +205,12 @@ StrictMetrics measureStrict(const cv::Mat& result, const DragCase& c, int dilati
     // What fills the vacated place against the ideal's background there: a smudge blended from the
     // subject and its surroundings is not the subject's colour, so the ghost misses it; a person
     // sees it.
-    if (vacatedArea >= 4) m.fillError = meanDeltaE(result, ideal, vacated);
+    const cv::Mat resultLab = labOf(result), idealLab = labOf(ideal);
+    if (vacatedArea >= 4) m.fillError = meanDeltaE(resultLab, idealLab, vacated);
 
     // Colour: where the subject should be and was found, its mean Lab against the ideal's there.
     const cv::Mat both = eroded(idealFound, 1) & found;
-    if (cv::countNonZero(both) >= 4) m.colourShift = cv::norm(meanLab(result, both) - meanLab(ideal, both));
+    if (cv::countNonZero(both) >= 4) m.colourShift = cv::norm(meanOf(resultLab, both) - meanOf(idealLab, both));
 
     // The edited band: what differs between input and ideal, and the subject at both places.
     cv::Mat changed;
