@@ -144,3 +144,10 @@ TEST_CASE("a peak whose handle's pixel floods no layer is raised by its skyline'
     // drift 0.27). The pixel a step along the drag with the handle's colour floods the ridge.
     checkResolvedToIdeal(DragKind::Peak, 3, 46, DragMode::Reshape);
 }
+
+TEST_CASE("a raised or lowered peak keeps the skyline beside it where it was", "[engine][bench]") {
+    // The bump was as wide as the measured shoulders and lifted them by a third of the drag: the
+    // skyline at two widths drifted by 0.34 (raised) and 0.39 (lowered) of the drag.
+    checkResolvedToIdeal(DragKind::Peak, 3, 35, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 4, 3, DragMode::Reshape);
+}
