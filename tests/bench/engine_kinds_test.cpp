@@ -151,3 +151,10 @@ TEST_CASE("a raised or lowered peak keeps the skyline beside it where it was", "
     checkResolvedToIdeal(DragKind::Peak, 3, 35, DragMode::Reshape);
     checkResolvedToIdeal(DragKind::Peak, 4, 3, DragMode::Reshape);
 }
+
+TEST_CASE("a limb whose cut leaked into the ground or mountain around it is bent about its joint", "[engine][bench]") {
+    // GrabCut's region held the limbed object and a strip of what lies behind it, and no limb: the
+    // sand's edge was pushed up into the mountain (bend 30), the object moved whole (bend 26).
+    checkResolvedToIdeal(DragKind::Bend, 1, 30, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Bend, 1, 26, DragMode::Reshape);
+}
