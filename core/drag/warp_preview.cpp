@@ -83,10 +83,11 @@ cv::Mat carryPixels(const cv::Mat& base, const WorkingImage& work, const PartMov
         }
         // A reshaped object stays partly where it was (a stretch's far end, a bend's body): its
         // own anti-aliased rim, carried a pixel past the region, already holds the right blend,
-        // where the softened region's rim blended it with what lies under it (the decoder's output
-        // or the fill: an edge a pixel off, a fifth of a short drag). By the drag bench, whole method, 100 cases of
-        // each kind, seeds 1-3: 409/412/400 -> 425/421/409 of 500 (stretch 85/77/77 -> 92/84/84,
-        // bend 82/81/83 -> 85/81/85, multi 84/89/84 -> 90/91/84; move and peak unchanged).
+        // where the softened region's rim blended it with what lies under it (the decoder's
+        // output or the fill: an edge a pixel off, a fifth of a short drag). By the drag bench,
+        // whole method, 100 cases of each kind, seeds 1-3: 409/412/400 -> 425/421/409 of 500
+        // (stretch 85/77/77 -> 92/84/84, bend 82/81/83 -> 85/81/85, multi 84/89/84 -> 90/91/84;
+        // move and peak unchanged).
         if (warp.pixels.empty()) {
             carried = upsampled(warp.part, H, W);
         } else if (warp.mode == DragMode::Reshape) {
