@@ -165,3 +165,10 @@ TEST_CASE("a stretched object keeps its own anti-aliased rim, so its edges land 
     checkResolvedToIdeal(DragKind::Stretch, 1, 13, DragMode::Reshape);
     checkResolvedToIdeal(DragKind::Stretch, 1, 39, DragMode::Reshape);
 }
+
+TEST_CASE("a star's or a triangle's end pulled outward is stretched, though it sits off its centre's line", "[engine][bench]") {
+    // The handle is at the object's end along the drag, but the line from the object's centre
+    // through it meets the drag at 56 and 47 degrees: the edge-normal test read both as moves.
+    checkResolvedToIdeal(DragKind::Stretch, 1, 65, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Stretch, 1, 66, DragMode::Reshape);
+}

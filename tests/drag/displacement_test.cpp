@@ -166,6 +166,19 @@ TEST_CASE("Auto mode: a small object is all edge, and an edge dragged far moves 
     CHECK(drag::resolveMode(small, {35.5, 32.5}, {45.5, 32.5}, DragMode::Auto, loose, 3.0) == DragMode::Reshape);
 }
 
+TEST_CASE("Auto mode: a handle at the part's end along the drag pulls that end, off the line through the centre too", "[drag][unit]") {
+    const EditParameters prm;
+    // A tall bar, 10 px wide: its right end grabbed 6 px below the centre's row and pulled right.
+    // The line from the centre meets the drag at 60 degrees (cosine 0.5), past the edge-normal
+    // test; a star's or a triangle's end sits so off its centre's line.
+    cv::Mat bar = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::rectangle(bar, cv::Rect(20, 10, 10, 40), cv::Scalar(1), cv::FILLED);
+    CHECK(drag::resolveMode(bar, {28.5, 36}, {32.5, 36}, DragMode::Auto, prm, 1.5) == DragMode::Reshape);
+    CHECK(drag::resolveMode(bar, {28.5, 36}, {24.5, 36}, DragMode::Auto, prm, 1.5) == DragMode::Reshape);  // pushed in
+    // Near its edge but dragged along it, far from the bar's ends: moved.
+    CHECK(drag::resolveMode(bar, {28.5, 30}, {28.5, 38}, DragMode::Auto, prm, 1.5) == DragMode::Move);
+}
+
 TEST_CASE("One pair held inside and one at the edge stretch the part between them", "[drag][unit]") {
     const at::Tensor part = rect(8, 12, 16, 20);  // x in [8, 16), y in [12, 20)
     // The middle (12) moves 2 right, the right edge (16) 4 more: stretched by 1.5 about the
