@@ -23,7 +23,7 @@ constexpr double kProtrudingReach = 0.6;
 // pixel centres, and half a pixel) pulls or pushes that end when the drag is within this angle's
 // cosine of the line from the centre: a star's or a triangle's end sits off the line through its
 // point, so the first angle test missed it. By the drag bench, the fields alone, 100 cases of
-// each kind, seeds 1-6: stretch +2/+3/+1/+2/+3/+2, one move of 600 lost, no other kind changed.
+// each kind, seeds 1-6: stretch +2/+3/+1/+2/+3/+2, one move of 600 lost, no other verdict changed.
 constexpr double kEndCosine = 0.45;
 // Fixed-point iterations that invert a reshape field (damped: converges while it does not fold).
 constexpr int kInversionIterations = 12;
@@ -319,8 +319,9 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
     if (touchesBorder(region)) return DragMode::Reshape;
     if (deepInside(region, handle, params, edgeBand)) return DragMode::Move;
     // Grabbed near the edge: a reshape when the drag pulls or pushes that edge (along the line
-    // from the region's centre) or the handle is on a protruding end (a limb's tip); a part
-    // grabbed near its edge and dragged sideways is still moved.
+    // from the region's centre, or from the region's end along the drag) or the handle is on a
+    // protruding end (a limb's tip); a part grabbed near its edge and dragged sideways is still
+    // moved.
     const Spread s = spreadOf(region);
     if (s.pixels.empty()) return DragMode::Move;
     const double dx = target.x - handle.x, dy = target.y - handle.y, drag = std::hypot(dx, dy);
@@ -334,8 +335,8 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
     const double ox = handle.x - s.cx, oy = handle.y - s.cy, out = std::hypot(ox, oy);
     const bool alongEdgeNormal = out > 0 && drag > 0 && std::abs(ox * dx + oy * dy) / (out * drag) >= kEdgeNormalCosine;
     const bool protruding = out >= kProtrudingReach * s.reach;
-    const double at = drag > 0 ? (handle.x * dx + handle.y * dy) / drag : 0;
-    const bool atEnd = out > 0 && drag > 0 && std::min(highest - at, at - lowest) <= edgeBand + 0.5 &&
+    const double handleAlong = drag > 0 ? (handle.x * dx + handle.y * dy) / drag : 0;
+    const bool atEnd = out > 0 && drag > 0 && std::min(highest - handleAlong, handleAlong - lowest) <= edgeBand + 0.5 &&
                        std::abs(ox * dx + oy * dy) >= kEndCosine * out * drag;
     return alongEdgeNormal || protruding || atEnd ? DragMode::Reshape : DragMode::Move;
 }

@@ -51,7 +51,8 @@ bool touchesBorder(const cv::Mat& region);
 // The mode a pair gets: `requested` unless it is Auto, then from the region the handle grabbed
 // (`region`, CV_8UC1, non-zero inside, any resolution; `handle`, `target` in its pixels): reshape
 // when it continues past the picture's border, or the handle is near its edge and the drag pulls
-// or pushes that edge or the handle is on a protruding end; else move. Near the edge: shallower
+// or pushes that edge (along the line from the region's centre, or at the region's end along the
+// drag) or the handle is on a protruding end; else move. Near the edge: shallower
 // than `reshape_edge_depth` of the region's deepest point, or within `edgeBand` pixels of the edge
 // (a small object is all edge at the latent's resolution).
 DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
