@@ -334,11 +334,12 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
     // An edge pulled or pushed further than a good part of the object's own extent is moved.
     if (drag > params.reshapeMaxStretch * (highest - lowest + 1)) return DragMode::Move;
     const double ox = handle.x - s.cx, oy = handle.y - s.cy, out = std::hypot(ox, oy);
-    const bool alongEdgeNormal = out > 0 && drag > 0 && std::abs(ox * dx + oy * dy) / (out * drag) >= kEdgeNormalCosine;
+    // The cosine between the drag and the line from the centre through the handle (0 when either is nil).
+    const double cosine = out > 0 && drag > 0 ? std::abs(ox * dx + oy * dy) / (out * drag) : 0;
+    const bool alongEdgeNormal = cosine >= kEdgeNormalCosine;
     const bool protruding = out >= kProtrudingReach * s.reach;
     const double handleAlong = drag > 0 ? (handle.x * dx + handle.y * dy) / drag : 0;
-    const bool atEnd = out > 0 && drag > 0 && std::min(highest - handleAlong, handleAlong - lowest) <= edgeBand + 0.5 &&
-                       std::abs(ox * dx + oy * dy) >= kEndCosine * out * drag;
+    const bool atEnd = cosine >= kEndCosine && std::min(highest - handleAlong, handleAlong - lowest) <= edgeBand + 0.5;
     return alongEdgeNormal || protruding || atEnd ? DragMode::Reshape : DragMode::Move;
 }
 
