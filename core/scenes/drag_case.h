@@ -69,21 +69,34 @@ struct DragCase {
     cv::Mat othersMask;                // CV_8UC1 255: the other objects (they must stay)
     std::vector<Landmark> landmarks;   // one per pair
     std::vector<Landmark> anchors;     // what must stay put: the opposite edge, the body, the skyline beside a peak
-    // Peak: the layer's pixels are told from what lies behind them by two re-renders of the scene,
-    // one with the layer's rock filling every column from the top, one without the layer. Only
+    // Peak: the layer's pixels are told from what lies behind them by re-renders of the scene: with
+    // the layer's rock filling every column from the top (as drawn, snow above its snow line; and
+    // bare rock, for a peak raised past the snow line that stays rock), and without the layer. Only
     // `layerRegion` (the bump's columns, the rows the ridge spans there) is measured.
-    cv::Mat layerReference, behindReference;  // CV_8UC3 RGB; empty for objects
+    cv::Mat layerReference, bareLayerReference, behindReference;  // CV_8UC3 RGB; empty for objects
+    cv::Mat layerObservable;  // CV_8UC1 255 in `layerRegion` where a layer reference differs clearly from behind
     cv::Rect layerRegion;
 };
 
-// Peak cases: the pixels of `rgb` inside `region` that belong to the ridge layer — where the two
-// references differ clearly (the layer is not hidden there) and `rgb` is nearer the layer's one.
+// Peak cases: the pixels of `rgb` inside `c.layerRegion` that belong to the ridge layer: nearer
+// one of the layer's references (`c.layerReference`, and `c.bareLayerReference` unless empty) than
+// what lies behind, where that reference differs clearly from it (the layer is not hidden there).
 // CV_8UC1 255, image size. The bench finds the layer in a result the same way.
-cv::Mat layerPixels(const cv::Mat& rgb, const cv::Mat& layerReference, const cv::Mat& behindReference, const cv::Rect& region);
+cv::Mat layerPixels(const cv::Mat& rgb, const DragCase& c);
+// Where the layer can be told from what lies behind it (see layerPixels), CV_8UC1 255.
+cv::Mat layerObservable(const DragCase& c);
 // The top row of a layer mask in `column` (the first of kRidgeRun set pixels in a row, going
-// down; speckle above it does not count), or -1 when the column has none.
+// down; speckle above it does not count), or -1 when the column has none. What the generator
+// checks its cases' clean renders with, and the bench finds the skyline beside a peak with.
 constexpr int kRidgeRun = 3;
 int ridgeTop(const cv::Mat& layerMask, int column);
+// The top row of the layer in `column` when it is one piece there: a run going down of kRidgeRun
+// or more set pixels, where a run ends at two unset pixels in a row that the layer could be seen
+// in (`observable`, see layerObservable; where it cannot, a run goes on). -1 when the column has
+// no such run, or more than one (`*floating` then true): a piece of rock floating in the sky (a
+// snow cap moved up as an object, a lowered peak's top left behind) is neither the ridge's top
+// nor to be passed over. What the bench finds a peak's top with.
+int layerBodyTop(const cv::Mat& layerMask, int column, const cv::Mat& observable, bool* floating = nullptr);
 
 // The benchmark's case `index` of kind `kind`: move cases are exactly makeDragCase(benchmarkCaseSeed(...))
 // (old seeds give the old cases); the other kinds draw from their own seeds, so selecting kinds

@@ -43,23 +43,43 @@ float coverAt(const BackgroundLayout& bg, size_t l, int i) {
     return cover;
 }
 
-SceneLayout withRidge(const SceneLayout& layout, size_t l, float value) {
+SceneLayout withRidge(const SceneLayout& layout, size_t l, float value, bool snow = true) {
     SceneLayout out = layout;
     std::fill(out.background.mountains[l].ridge.begin(), out.background.mountains[l].ridge.end(), value);
+    if (!snow) out.background.mountains[l].snowLine = -1;
     return out;
 }
 
 }  // namespace
 
-cv::Mat layerPixels(const cv::Mat& rgb, const cv::Mat& layerReference, const cv::Mat& behindReference, const cv::Rect& region) {
-    CV_Assert(rgb.type() == CV_8UC3 && rgb.size() == layerReference.size() && rgb.size() == behindReference.size());
+cv::Mat layerPixels(const cv::Mat& rgb, const DragCase& c) {
+    const cv::Mat &snowy = c.layerReference, &bare = c.bareLayerReference, &behind = c.behindReference;
+    CV_Assert(rgb.type() == CV_8UC3 && rgb.size() == snowy.size() && (bare.empty() || rgb.size() == bare.size()) &&
+              rgb.size() == behind.size());
     cv::Mat out = cv::Mat::zeros(rgb.size(), CV_8UC1);
-    const cv::Rect r = region & cv::Rect(0, 0, rgb.cols, rgb.rows);
+    const cv::Rect r = c.layerRegion & cv::Rect(0, 0, rgb.cols, rgb.rows);
     for (int y = r.y; y < r.br().y; ++y)
         for (int x = r.x; x < r.br().x; ++x) {
-            const cv::Vec3d p(rgb.at<cv::Vec3b>(y, x)), a(layerReference.at<cv::Vec3b>(y, x)), b(behindReference.at<cv::Vec3b>(y, x));
-            if (cv::norm(a - b) < kObservableContrast) continue;
-            if (cv::norm(p - a) < cv::norm(p - b)) out.at<uchar>(y, x) = 255;
+            const cv::Vec3d p(rgb.at<cv::Vec3b>(y, x)), b(behind.at<cv::Vec3b>(y, x));
+            for (const cv::Mat* reference : {&snowy, &bare}) {
+                if (reference->empty()) continue;
+                const cv::Vec3d a(reference->at<cv::Vec3b>(y, x));
+                if (cv::norm(a - b) >= kObservableContrast && cv::norm(p - a) < cv::norm(p - b)) out.at<uchar>(y, x) = 255;
+            }
+        }
+    return out;
+}
+
+cv::Mat layerObservable(const DragCase& c) {
+    const cv::Mat &snowy = c.layerReference, &bare = c.bareLayerReference, &behind = c.behindReference;
+    cv::Mat out = cv::Mat::zeros(behind.size(), CV_8UC1);
+    const cv::Rect r = c.layerRegion & cv::Rect(0, 0, behind.cols, behind.rows);
+    for (int y = r.y; y < r.br().y; ++y)
+        for (int x = r.x; x < r.br().x; ++x) {
+            const cv::Vec3d b(behind.at<cv::Vec3b>(y, x));
+            for (const cv::Mat* reference : {&snowy, &bare})
+                if (!reference->empty() && cv::norm(cv::Vec3d(reference->at<cv::Vec3b>(y, x)) - b) >= kObservableContrast)
+                    out.at<uchar>(y, x) = 255;
         }
     return out;
 }
@@ -72,6 +92,30 @@ int ridgeTop(const cv::Mat& layerMask, int column) {
         if (run) return y;
     }
     return -1;
+}
+
+int layerBodyTop(const cv::Mat& layerMask, int column, const cv::Mat& observable, bool* floating) {
+    if (floating) *floating = false;
+    if (column < 0 || column >= layerMask.cols) return -1;
+    // Runs of set pixels going down: one ends at two observable unset pixels in a row; pixels
+    // where the layer cannot be seen bridge a run. Runs shorter than kRidgeRun are speckle.
+    int top = -1, pieces = 0, start = -1, run = 0, gap = 0;
+    auto close = [&] {
+        if (start >= 0 && run >= kRidgeRun) top = start, ++pieces;
+        start = -1, run = 0, gap = 0;
+    };
+    for (int y = 0; y < layerMask.rows; ++y) {
+        if (layerMask.at<uchar>(y, column) != 0) {
+            if (start < 0) start = y;
+            ++run;
+            gap = 0;
+        } else if (start >= 0 && (observable.empty() || observable.at<uchar>(y, column) != 0) && ++gap > 1) {
+            close();
+        }
+    }
+    close();
+    if (floating) *floating = pieces > 1;
+    return pieces == 1 ? top : -1;
 }
 
 std::optional<DragCase> makePeakCase(uint64_t sceneSeed, int size) {
@@ -143,12 +187,17 @@ std::optional<DragCase> makePeakCase(uint64_t sceneSeed, int size) {
     const int x1 = std::min(size, int(std::ceil((xp + kRegionSigmas * sigma) * s)));
     const int y0 = std::max(0, int(std::floor(highest * s)) - 3), y1 = std::min(size, int(std::ceil(lowest * s)) + 4);
     c.layerRegion = cv::Rect(x0, y0, x1 - x0, y1 - y0);
-    c.subjectMask = layerPixels(c.source.rgb, c.layerReference, c.behindReference, c.layerRegion);
-    c.idealMask = layerPixels(c.expected.rgb, c.layerReference, c.behindReference, c.layerRegion);
+    // Cases are chosen on the layer as drawn, snow where it is, as before the bare rock's reference
+    // came (each seed keeps its cases).
+    const cv::Mat drawn = layerPixels(c.source.rgb, c), drawnIdeal = layerPixels(c.expected.rgb, c);
+    c.bareLayerReference = renderScene(withRidge(layout, l, -0.1f, false), size).rgb;
+    c.subjectMask = layerPixels(c.source.rgb, c);
+    c.idealMask = layerPixels(c.expected.rgb, c);
+    c.layerObservable = layerObservable(c);
     c.othersMask = othersMask(c.source, -1);
     // The peak must be measurable: its top found by colour where the geometry puts it, before and
     // after (a dark ridge on a night sky can be too close to what lies behind it).
-    const int before = ridgeTop(c.subjectMask, column), after = ridgeTop(c.idealMask, column);
+    const int before = ridgeTop(drawn, column), after = ridgeTop(drawnIdeal, column);
     if (before < 0 || after < 0) return std::nullopt;
     if (std::abs(float(before) - (yTop * s - 0.5f)) > kPeakTolerance ||
         std::abs(float(after) - ((yTop + sign * height) * s - 0.5f)) > kPeakTolerance)
@@ -167,7 +216,7 @@ std::optional<DragCase> makePeakCase(uint64_t sceneSeed, int size) {
     for (float k : {-2.4f, -2.0f, 2.0f, 2.4f}) {
         Landmark side = peakTop;
         side.column = int(std::lround((xp + k * sigma) * s - 0.5f));
-        if (side.column >= x0 && side.column < x1 && ridgeTop(c.idealMask, side.column) >= 0) c.anchors.push_back(side);
+        if (side.column >= x0 && side.column < x1 && ridgeTop(drawnIdeal, side.column) >= 0) c.anchors.push_back(side);
     }
     if (c.anchors.empty()) return std::nullopt;  // the skyline beside the peak is hidden: its drift could not be measured
     const int margin = std::max(2, int(std::lround(kMaskBoxMarginFraction * size)));

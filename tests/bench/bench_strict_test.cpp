@@ -130,6 +130,69 @@ TEST_CASE("strict metrics: a smudge of another colour at the old place is no gho
     }
 }
 
+TEST_CASE("strict metrics, a peak raised past its snow line as bare rock is found", "[unit][bench]") {
+    // The generator's snow line is an altitude: a peak raised past it grows snow in the ideal. A
+    // taller peak of bare rock is the edit asked for, and its rock is not the sky (the bench read
+    // it as sky when the layer's only reference was snowy there).
+    int checked = 0;
+    for (uint64_t i = 0; i < 100 && checked < 3; ++i) {
+        const DragCase c = makeKindCase(DragKind::Peak, 1, i, 64);
+        if (c.variant != "raise") continue;
+        cv::Mat difference, grey;
+        cv::absdiff(c.expected.rgb, c.bareLayerReference, difference);
+        cv::cvtColor(difference, grey, cv::COLOR_RGB2GRAY);
+        const cv::Mat snow = c.idealMask & ~c.subjectMask & (grey > 40);
+        if (cv::countNonZero(snow) < 8) continue;
+        INFO("peak case " << i);
+        cv::Mat rock = c.expected.rgb.clone();
+        c.bareLayerReference.copyTo(rock, snow);
+        const StrictMetrics m = measureStrict(rock, c, kDilation);
+        CHECK(m.landmarkRatio == Approx(0).margin(1e-9));
+        CHECK(m.iou > 0.95);
+        CHECK(m.anchorDrift == Approx(0).margin(1e-9));
+        // The snow it lacks is the colour measure's to see: a large bare top can shift the
+        // layer's mean colour past the bound.
+        CHECK(m.colourShift > 1);
+        CHECK(m.success == (m.colourShift <= kMaxStrictColourShift));
+        ++checked;
+    }
+    CHECK(checked == 3);
+}
+
+TEST_CASE("strict metrics, a piece of rock floating above a ridge is not its top", "[unit][bench]") {
+    // A snow cap cut off and moved up as an object, or a lowered peak's top left in the sky: the
+    // column's topmost rock is not the ridge's top.
+    int raised = 0, lowered = 0;
+    for (uint64_t i = 0; i < 100 && (raised < 2 || lowered < 2); ++i) {
+        const DragCase c = makeKindCase(DragKind::Peak, 1, i, 64);
+        const int drag = int(std::lround(std::abs(c.target.y - c.handle.y)));
+        if (drag < 7) continue;
+        const bool raise = c.variant == "raise";
+        if ((raise ? raised : lowered) >= 2) continue;
+        INFO("peak case " << i << " " << c.variant);
+        // Raised: the source with its top four rows copied up by the drag. Lowered: the ideal
+        // with the source's top four rows still where they were.
+        const cv::Mat& base = raise ? c.source.rgb : c.expected.rgb;
+        const cv::Mat& mask = raise ? c.subjectMask : c.idealMask;
+        cv::Mat floated = base.clone();
+        const int column = c.landmarks[0].column;
+        for (int x = column - 2; x <= column + 2; ++x) {
+            const int top = ridgeTop(c.subjectMask, x);
+            REQUIRE(top >= 0);
+            for (int k = 0; k < 4; ++k) {
+                const int from = top + k, to = raise ? top + k - drag : top + k;
+                if (to >= 0 && (raise || mask.at<uchar>(to, x) == 0)) floated.at<cv::Vec3b>(to, x) = c.source.rgb.at<cv::Vec3b>(from, x);
+            }
+        }
+        const StrictMetrics m = measureStrict(floated, c, kDilation);
+        CHECK(m.landmarkRatio > 0.5);
+        CHECK_FALSE(m.success);
+        ++(raise ? raised : lowered);
+    }
+    CHECK(raised == 2);
+    CHECK(lowered == 2);
+}
+
 TEST_CASE("strict metrics: SSIM and the summary", "[unit][bench]") {
     cv::Mat a(32, 32, CV_8UC3);
     cv::randu(a, cv::Scalar::all(0), cv::Scalar::all(255));

@@ -175,6 +175,30 @@ TEST_CASE("drag kinds: each ideal does what its kind promises", "[unit][scenes]"
     }
 }
 
+TEST_CASE("drag kinds, a layer's top in a column is where it is one piece", "[unit][scenes]") {
+    // One column, 20 rows: `set` rows of the layer, `hidden` rows where it cannot be seen.
+    auto top = [](std::initializer_list<int> set, std::initializer_list<int> hidden = {}) {
+        cv::Mat mask = cv::Mat::zeros(20, 1, CV_8UC1), observable(20, 1, CV_8UC1, cv::Scalar(255));
+        for (int y : set) mask.at<uchar>(y, 0) = 255;
+        for (int y : hidden) observable.at<uchar>(y, 0) = 0;
+        return layerBodyTop(mask, 0, observable);
+    };
+    CHECK(top({10, 11, 12, 13, 14}) == 10);
+    CHECK(top({4, 5, 10, 11, 12, 13}) == 10);              // speckle above
+    CHECK(top({9, 11, 12, 13}) == 9);                      // one unset row bridged
+    CHECK(top({3, 4, 5, 6, 10, 11, 12, 13}) == -1);        // a piece floating above
+    cv::Mat two = cv::Mat::zeros(20, 1, CV_8UC1);
+    two.rowRange(3, 7).setTo(255), two.rowRange(10, 14).setTo(255);
+    bool floating = false;
+    CHECK(layerBodyTop(two, 0, cv::Mat(), &floating) == -1);
+    CHECK(floating);
+    CHECK(layerBodyTop(two.rowRange(8, 20).clone(), 0, cv::Mat(), &floating) == 2);
+    CHECK_FALSE(floating);
+    CHECK(top({3, 4, 5, 6, 10, 11, 12, 13}, {7, 8, 9}) == 3);  // ... where the layer cannot be seen: one piece
+    CHECK(top({5, 6}) == -1);
+    CHECK(layerBodyTop(cv::Mat::zeros(20, 1, CV_8UC1), 3, cv::Mat()) == -1);  // outside the mask
+}
+
 TEST_CASE("drag kinds: the training stream never draws a limbed object", "[unit][scenes]") {
     for (uint64_t seed = 0; seed < 200; ++seed)
         for (const ObjectLayout& o : layoutScene(seed).objects) {
