@@ -56,8 +56,9 @@ constexpr double kMaxLimbScale = 2.0;
 constexpr int kLayerProbeSteps = 2;
 constexpr double kLayerProbeColour = 0.06;
 // A cap (see capEdge) sits on a structure at least this many times its size, with this share of
-// its lines along the drag ending on it.
-constexpr double kCapSize = 3.0, kCapSeated = 0.8;
+// its lines along the drag ending on it; it is looked for under drags this steep at least (the
+// sine of the drag's angle to the horizontal).
+constexpr double kCapSize = 3.0, kCapSeated = 0.8, kCapUpright = 0.3;
 // Pixels either side of a handle on a boundary where the structure it is the edge of is looked for.
 constexpr double kEdgeProbe = 3.0;
 // A latent pixel is in a pushed edge's zone when this share of its pixels moves.
@@ -125,16 +126,21 @@ std::optional<BoundaryWarp> layerEdge(const cv::Mat& picture, PointF handle, Poi
 
 // A handle on a cap that a structure wears (a snow cap on a peak: GrabCut cut the white cap, a
 // sliver of the mountain the heatmap found, and it was moved off the peak as an object): the edge
-// of the structure with its cap on it. It is a cap when it sits on a structure behind it along the
-// drag (every line along the drag through the cap ends on it), that structure is a structure
-// (touches the border or is a band across) several times its size, and what lies ahead of the cap
-// is another layer than what lies behind it: the sky above a peak, not the sky or the ground an
-// object is in, all around it (which GrabCut may cut a piece of behind it).
+// of the structure with its cap on it. The structure is looked for on the side of the cap along the
+// drag that points down the picture, as a cap lies on what wears it: behind the cap for a peak
+// raised, ahead of it for one lowered (looked for behind only, a lowered cap was moved down into
+// its mountain and the sky showed through where it was). It is a cap when it sits on that
+// structure (every line along the drag through the cap ends on it), that structure is a structure
+// (touches the border or is a band across) several times its size, and what lies on the cap's other
+// side is another layer: the sky above a peak, not the sky or the ground an object is in, all around
+// it (which GrabCut may cut a piece of behind it).
 std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, const at::Tensor& heatPart, PointF handle,
                                     PointF target, double reach) {
     const double length = std::hypot(target.x - handle.x, target.y - handle.y);
     if (length < 1e-6) return std::nullopt;
     const double ux = (target.x - handle.x) / length, uy = (target.y - handle.y) / length;
+    if (std::abs(uy) < kCapUpright) return std::nullopt;
+    const double side = uy < 0 ? -1.0 : 1.0;  // -1: the structure is behind the cap, 1: ahead of it
     const double limit = std::max(picture.cols, picture.rows);
     auto along = [&](double a) { return PointF{handle.x + a * ux, handle.y + a * uy}; };
     // How far the cap goes behind and ahead of the handle on the drag's line (none off it).
@@ -142,26 +148,34 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     const int steps = int(limit);
     const double back = onCap ? std::min(crossingAlong(cap, handle, -ux, -uy, steps), steps) : 0;
     const double front = onCap ? std::min(crossingAlong(cap, handle, ux, uy, steps), steps) : 0;
-    const PointF behind = along(-(back + 1));
-    const cv::Mat structure = colourRegion(picture, behind, heatPart) & (1 - cap);
-    if (!touchesBorder(structure) && !bandAcross(structure, handle, target)) return std::nullopt;
-    if (cv::countNonZero(structure) < kCapSize * cv::countNonZero(cap)) return std::nullopt;
-    // Seated: the cap's rearmost pixel on each line along the drag has the structure right behind it.
-    // The lines are searched as far as the cap's box reaches from the handle (a sliver: a few pixels).
+    const PointF near = along(side < 0 ? -(back + 1) : front + 1);
+    auto structural = [&](const cv::Mat& r) {
+        return (touchesBorder(r) || bandAcross(r, handle, target)) && cv::countNonZero(r) >= kCapSize * cv::countNonZero(cap);
+    };
+    cv::Mat structure = colourRegion(picture, near, heatPart) & (1 - cap);
+    if (!structural(structure)) {
+        // A smoothly shaded layer that GrabCut cut only a piece of (a hazy far mountain): its flood fill.
+        const cv::Mat layer = layerRegion(picture, near);
+        if (layer.empty()) return std::nullopt;
+        structure = layer & (1 - cap);
+        if (!structural(structure)) return std::nullopt;
+    }
+    // Seated: the cap's pixel nearest the structure on each line along the drag has the structure
+    // right past it. The lines are searched as far as the cap's box reaches from the handle.
     const cv::Rect box = cv::boundingRect(cap);
     const double reachOfBox = std::max(std::hypot(std::max(handle.x - box.x, box.br().x - handle.x),
                                                   std::max(handle.y - box.y, box.br().y - handle.y)), 1.0) + 1;
     int lines = 0, seated = 0;
     for (double t = -reachOfBox; t <= reachOfBox; t += 1) {
-        std::optional<double> rearmost;
-        for (double a = -reachOfBox; a <= reachOfBox && !rearmost; a += 1) {
-            const double x = handle.x - t * uy + a * ux, y = handle.y + t * ux + a * uy;
-            if (inside(cap, x, y)) rearmost = a;
+        std::optional<double> nearest;
+        for (double a = reachOfBox; a >= -reachOfBox && !nearest; a -= 1) {
+            const double s = side * a;  // from the structure's end of the line inwards
+            if (inside(cap, handle.x - t * uy + s * ux, handle.y + t * ux + s * uy)) nearest = s;
         }
-        if (!rearmost) continue;
+        if (!nearest) continue;
         ++lines;
         for (double gap : {1.0, 1.5}) {
-            const double a = *rearmost - gap;
+            const double a = *nearest + side * gap;
             if (inside(structure, handle.x - t * uy + a * ux, handle.y + t * ux + a * uy)) {
                 ++seated;
                 break;
@@ -169,10 +183,11 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
         }
     }
     if (seated < kCapSeated * lines) return std::nullopt;
-    // Past the cap's anti-aliased front, the first pixel whose layer can be flood-filled.
+    // Past the cap's anti-aliased edge on the other side, the first pixel whose layer can be flood-filled.
     cv::Mat beyond;
-    for (double extra = 1; extra <= 3 && beyond.empty(); extra += 1) beyond = layerRegion(picture, along(front + extra));
-    if (!beyond.empty() && inside(beyond, behind.x, behind.y)) return std::nullopt;
+    for (double extra = 1; extra <= 3 && beyond.empty(); extra += 1)
+        beyond = layerRegion(picture, along(side < 0 ? front + extra : -(back + extra)));
+    if (!beyond.empty() && inside(beyond, near.x, near.y)) return std::nullopt;
     return boundaryWarp(structure | cap, picture, handle, target, reach);
 }
 
@@ -273,14 +288,18 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             std::optional<BoundaryWarp> layer;
             if (asked != DragMode::Move && (g.local || sliver)) layer = layerEdge(picture, at, to, prm.reshapeReach);
             std::optional<Limb> limb = g.local || layer ? std::nullopt : findLimb(region, at);
-            if (asked != DragMode::Move && sliver && !g.local && !layer && !limb && !band)
-                layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
             if (layer) g.local = true;
             if (!limb && !layer && !g.local && regionArea < kCutOffShare * partArea && !band) {
                 if (auto body = bodyWithLimb(picture, at, tight, regionArea)) {
                     region = body->first;
                     limb = body->second;
                 }
+            }
+            // A sliver with no limb found for it may be a cap. After the limb: a limb's tip dragged
+            // down, looked for as a cap first, had the ground's edge pushed (seed 2's bends 6 and 27).
+            if (asked != DragMode::Move && sliver && !g.local && !layer && !limb && !band) {
+                layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
+                if (layer) g.local = true;
             }
             // A region larger than the part with no limb may have leaked from a limbed object into
             // what lies around it (the ground a tail rests on, the mountain behind it): the cut

@@ -99,6 +99,20 @@ TEST_CASE("a snow cap dragged up raises its peak with the cap on it, not the cap
     checkResolvedToIdeal(DragKind::Peak, 2, 45, DragMode::Reshape);
 }
 
+TEST_CASE("a snow cap dragged down lowers its peak with the cap on it, not the cap into the mountain", "[engine][bench]") {
+    // Seed 1's peak 58 and seed 2's 91: the structure under a lowered cap lies ahead of it along
+    // the drag; looked for behind it only (the sky), the cap was moved down into its mountain.
+    checkResolvedToIdeal(DragKind::Peak, 1, 58, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 2, 91, DragMode::Reshape);
+}
+
+TEST_CASE("a limb's tip dragged down is bent, not taken for a cap on the ground", "[engine][bench]") {
+    // Seed 2's bends 6 and 27: looked for as a cap before its limb, the tip's sliver sat on the
+    // ground ahead of it, and the ground's edge was pushed.
+    checkResolvedToIdeal(DragKind::Bend, 2, 6, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Bend, 2, 27, DragMode::Reshape);
+}
+
 TEST_CASE("a limb's tip that GrabCut cut off its body is bent about the joint, not moved off the body", "[engine][bench]") {
     // Seed 1's bend case 10: a green blob with a limb hanging down, its tip dragged left. GrabCut
     // kept the limb's lower half only (31 of the heatmap part's 144 pixels: the body's lighter
