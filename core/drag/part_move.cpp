@@ -148,14 +148,14 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     const int steps = int(limit);
     const double back = onCap ? std::min(crossingAlong(cap, handle, -ux, -uy, steps), steps) : 0;
     const double front = onCap ? std::min(crossingAlong(cap, handle, ux, uy, steps), steps) : 0;
-    const PointF near = along(side < 0 ? -(back + 1) : front + 1);
+    const PointF underCap = along(side < 0 ? -(back + 1) : front + 1);  // just past the cap, on the structure's side
     auto structural = [&](const cv::Mat& r) {
         return (touchesBorder(r) || bandAcross(r, handle, target)) && cv::countNonZero(r) >= kCapSize * cv::countNonZero(cap);
     };
-    cv::Mat structure = colourRegion(picture, near, heatPart) & (1 - cap);
+    cv::Mat structure = colourRegion(picture, underCap, heatPart) & (1 - cap);
     if (!structural(structure)) {
         // A smoothly shaded layer that GrabCut cut only a piece of (a hazy far mountain): its flood fill.
-        const cv::Mat layer = layerRegion(picture, near);
+        const cv::Mat layer = layerRegion(picture, underCap);
         if (layer.empty()) return std::nullopt;
         structure = layer & (1 - cap);
         if (!structural(structure)) return std::nullopt;
@@ -187,7 +187,7 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     cv::Mat beyond;
     for (double extra = 1; extra <= 3 && beyond.empty(); extra += 1)
         beyond = layerRegion(picture, along(side < 0 ? front + extra : -(back + extra)));
-    if (!beyond.empty() && inside(beyond, near.x, near.y)) return std::nullopt;
+    if (!beyond.empty() && inside(beyond, underCap.x, underCap.y)) return std::nullopt;
     return boundaryWarp(structure | cap, picture, handle, target, reach);
 }
 
