@@ -52,9 +52,10 @@ bool touchesBorder(const cv::Mat& region);
 // (`region`, CV_8UC1, non-zero inside, any resolution; `handle`, `target` in its pixels): reshape
 // when it continues past the picture's border, or the handle is near its edge and the drag pulls
 // or pushes that edge (along the line from the region's centre, or at the region's end along the
-// drag) or the handle is on a protruding end; else move. Near the edge: shallower
-// than `reshape_edge_depth` of the region's deepest point, or within `edgeBand` pixels of the edge
-// (a small object is all edge at the latent's resolution).
+// drag), and the drag is no longer than `reshape_max_stretch` of the region's extent along it, nor
+// a push into it deeper than `reshape_max_push`; else move. Near the edge: shallower than
+// `reshape_edge_depth` of the region's deepest point, or within `edgeBand` pixels of the edge (a
+// small object is all edge at the latent's resolution).
 DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
                      const EditParameters& params, double edgeBand = 0);
 // Whether `handle` is deep inside `region`, not near its edge, in resolveMode's terms.

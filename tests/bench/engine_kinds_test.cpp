@@ -186,3 +186,19 @@ TEST_CASE("a star's or a triangle's end pulled outward is stretched, though it s
     checkResolvedToIdeal(DragKind::Stretch, 1, 65, DragMode::Reshape);
     checkResolvedToIdeal(DragKind::Stretch, 1, 66, DragMode::Reshape);
 }
+
+TEST_CASE("an object grabbed near its back edge and dragged into itself deeper than reshape_max_push is moved", "[engine][bench]") {
+    // Seed 1's moves 58 and 76: the handle a few pixels inside the edge the drag leaves from, the
+    // drag 0.43 and 0.56 of the object's extent along it. Read as an edge pushed in, the object was
+    // squashed over its old place (IoU 0.29 and 0.40 in the fields); the bench's inward stretches
+    // push 0.35 at most.
+    checkResolvedToIdeal(DragKind::Move, 1, 58, DragMode::Move);
+    checkResolvedToIdeal(DragKind::Move, 1, 76, DragMode::Move);
+}
+
+TEST_CASE("an object grabbed far out from its centre and dragged along its edge is moved, not reshaped", "[engine][bench]") {
+    // Seed 1's moves 94 and 99: a handle on a far-out end dragged sideways counted as a protruding
+    // end and was reshaped (a star left half over its old place, ghost 0.62; a circle, 0.73).
+    checkResolvedToIdeal(DragKind::Move, 1, 94, DragMode::Move);
+    checkResolvedToIdeal(DragKind::Move, 1, 99, DragMode::Move);
+}

@@ -179,6 +179,29 @@ TEST_CASE("Auto mode: a handle at the part's end along the drag pulls that end, 
     CHECK(drag::resolveMode(bar, {28.5, 30}, {28.5, 38}, DragMode::Auto, prm, 1.5) == DragMode::Move);
 }
 
+TEST_CASE("Auto mode: an edge pushed in deeper than reshape_max_push of the part moves it", "[drag][unit]") {
+    const EditParameters prm;
+    // A disc 17 px across, grabbed 2 px inside its left edge and dragged right, into it.
+    cv::Mat disc = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::circle(disc, {32, 32}, 8, cv::Scalar(1), cv::FILLED);
+    CHECK(drag::resolveMode(disc, {26.5, 32.5}, {30.5, 32.5}, DragMode::Auto, prm, 3.0) == DragMode::Reshape);  // 0.24 of it
+    CHECK(drag::resolveMode(disc, {26.5, 32.5}, {34.5, 32.5}, DragMode::Auto, prm, 3.0) == DragMode::Move);     // 0.47
+    // Pulled out as far, the edge is stretched.
+    CHECK(drag::resolveMode(disc, {26.5, 32.5}, {18.5, 32.5}, DragMode::Auto, prm, 3.0) == DragMode::Reshape);
+    EditParameters deep = prm;
+    deep.reshapeMaxPush = 0.6;
+    CHECK(drag::resolveMode(disc, {26.5, 32.5}, {34.5, 32.5}, DragMode::Auto, deep, 3.0) == DragMode::Reshape);
+}
+
+TEST_CASE("Auto mode: a part grabbed far out from its centre and dragged along its edge is moved", "[drag][unit]") {
+    const EditParameters prm;
+    // 2 px inside the left edge of a disc 17 px across, 0.7 of the way out, dragged up: sideways
+    // to the edge, so no edge is pulled (a limb's tip is bent by its limb, found before this).
+    cv::Mat disc = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::circle(disc, {32, 32}, 8, cv::Scalar(1), cv::FILLED);
+    CHECK(drag::resolveMode(disc, {26.5, 32.5}, {26.5, 26.5}, DragMode::Auto, prm, 3.0) == DragMode::Move);
+}
+
 TEST_CASE("One pair held inside and one at the edge stretch the part between them", "[drag][unit]") {
     const at::Tensor part = rect(8, 12, 16, 20);  // x in [8, 16), y in [12, 20)
     // The middle (12) moves 2 right, the right edge (16) 4 more: stretched by 1.5 about the
