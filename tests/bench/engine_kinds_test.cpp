@@ -202,3 +202,19 @@ TEST_CASE("an object grabbed far out from its centre and dragged along its edge 
     checkResolvedToIdeal(DragKind::Move, 1, 94, DragMode::Move);
     checkResolvedToIdeal(DragKind::Move, 1, 99, DragMode::Move);
 }
+
+TEST_CASE("a snow cap or a hazy peak's top that GrabCut cut whole is raised with its peak, not lifted off it", "[engine][bench]") {
+    // Seed 3's peaks 99 and 43: the region GrabCut cut (a white cap; the top of a brown sunset
+    // mountain) was half its heatmap part or more, no sliver, and was moved up as an object above
+    // a bare, unchanged peak. Grey as rock, snow and haze are, it is looked at as a cap.
+    checkResolvedToIdeal(DragKind::Peak, 3, 99, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 3, 43, DragMode::Reshape);
+}
+
+TEST_CASE("a coloured object resting on the ground is moved or stretched, not taken for a cap on it", "[engine][bench]") {
+    // Seed 3's move 46 (a green triangle on the ground, dragged up) and seed 2's stretch 49 (a blue
+    // box's top pulled up): both sit on a structure with the sky beyond, as a cap does; looked at
+    // as caps, the ground's edge was pushed up under them.
+    checkResolvedToIdeal(DragKind::Move, 3, 46, DragMode::Move);
+    checkResolvedToIdeal(DragKind::Stretch, 2, 49, DragMode::Reshape);
+}
