@@ -314,8 +314,8 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // its part (a snow cap or a hazy peak's top that GrabCut cut whole was lifted off its
             // peak). After the limb: a limb's tip dragged down, looked for as a cap first, had the
             // ground's edge pushed (seed 2's bends 6 and 27).
-            const bool capLike = sliver || (regionArea < partArea && meanSaturation(picture, region) < kCapSaturation);
-            if (asked != DragMode::Move && capLike && !g.local && !layer && !limb && !band) {
+            if (asked != DragMode::Move && !g.local && !layer && !limb && !band &&
+                (sliver || (regionArea < partArea && meanSaturation(picture, region) < kCapSaturation))) {
                 layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
                 if (layer) g.local = true;
             }
