@@ -66,7 +66,13 @@ constexpr double kCapSize = 3.0, kCapSeated = 0.8, kCapUpright = 0.3;
 // regions read as caps on seeds 2-3 were 0.06-0.36 for peaks, 0.62-0.89 for objects; seeds 1-3,
 // peaks +1/+2/+4 with no other verdict changed, where any colour lost three stretches, a multi and
 // two moves.
-constexpr double kCapSaturation = 0.5;
+constexpr double kGreySaturation = 0.5;
+// The same measure lets a coloured band across the drag be searched for a limb (see
+// identifyParts): by the drag bench (the fields alone, 100 of each kind, seeds 1-5) bends
+// +2/+2/+1/+3/+2 and no other verdict changed. Searching every region no larger than its part,
+// grey too, lost a move and two peaks of 300 on seeds 1-3 (a ridge's peak bent as a limb); every
+// coloured one, band or not, a move (a small triangle's corner taken for a limb) for one more bend
+// a seed.
 // Pixels either side of a handle on a boundary where the structure it is the edge of is looked for.
 constexpr double kEdgeProbe = 3.0;
 // A latent pixel is in a pushed edge's zone when this share of its pixels moves.
@@ -315,7 +321,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // peak). After the limb: a limb's tip dragged down, looked for as a cap first, had the
             // ground's edge pushed (seed 2's bends 6 and 27).
             if (asked != DragMode::Move && !g.local && !layer && !limb && !band &&
-                (sliver || (regionArea < partArea && meanSaturation(picture, region) < kCapSaturation))) {
+                (sliver || (regionArea < partArea && meanSaturation(picture, region) < kGreySaturation))) {
                 layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
                 if (layer) g.local = true;
             }
@@ -324,7 +330,12 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // kept to the part's surroundings can hold the body with its limb. By the drag bench
             // (the fields alone, 100 bends, seeds 1-4: 79/79/82/82 -> 82/82/82/84; peaks 2 of 400
             // lost, no other kind changed; whole method, seeds 1-3: 79/78/83 -> 82/81/83).
-            if (!limb && !layer && asked != DragMode::Move && regionArea > partArea) {
+            // So may a coloured band across the drag: an object lying across it whose limb tip is
+            // dragged (an arm pulled down off a body held sideways) was squashed as a band's edge.
+            // A grey band is a ridge, whose peak the kept cut can take for a limb.
+            const bool leaked = regionArea > partArea;
+            if (!limb && !layer && asked != DragMode::Move &&
+                (leaked || (band && meanSaturation(picture, region) >= kGreySaturation))) {
                 if (auto body = framedLimb(picture, at, tight)) {
                     region = body->first;
                     limb = body->second;

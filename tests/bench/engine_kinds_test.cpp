@@ -166,6 +166,17 @@ TEST_CASE("a raised or lowered peak keeps the skyline beside it where it was", "
     checkResolvedToIdeal(DragKind::Peak, 4, 3, DragMode::Reshape);
 }
 
+TEST_CASE("a limbed object lying across the drag is bent about its joint, not squashed as a band's edge", "[engine][bench]") {
+    // Seed 1's bends 72 and 93: an object held sideways with an arm, the arm's tip dragged across
+    // the object's length. Its region reads as a band across the drag (a ridge's test), which no
+    // limb was looked for in: the arm was squashed into the body and left a ghost (0.92 and 1.00).
+    checkResolvedToIdeal(DragKind::Bend, 1, 72, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Bend, 1, 93, DragMode::Reshape);
+    // A grey band is a ridge: seed 3's peak 64, lowered, whose peak a cut kept to its surroundings
+    // takes for a limb (bent, it smeared the ridge across the grass).
+    checkResolvedToIdeal(DragKind::Peak, 3, 64, DragMode::Reshape);
+}
+
 TEST_CASE("a limb whose cut leaked into the ground or mountain around it is bent about its joint", "[engine][bench]") {
     // GrabCut's region held the limbed object and a strip of what lies behind it, and no limb: the
     // sand's edge was pushed up into the mountain (bend 30), the object moved whole (bend 26).
