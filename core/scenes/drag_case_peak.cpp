@@ -52,35 +52,43 @@ SceneLayout withRidge(const SceneLayout& layout, size_t l, float value, bool sno
 
 }  // namespace
 
+namespace {
+
+// Each layer reference's colour at (x, y) (snow where it is, and bare rock) that can be told from
+// what lies behind there, passed to `use` with that colour behind.
+template <class Use>
+void forObservableReferences(const DragCase& c, int x, int y, Use use) {
+    const cv::Vec3d b(c.behindReference.at<cv::Vec3b>(y, x));
+    for (const cv::Mat* reference : {&c.layerReference, &c.bareLayerReference}) {
+        if (reference->empty()) continue;
+        const cv::Vec3d a(reference->at<cv::Vec3b>(y, x));
+        if (cv::norm(a - b) >= kObservableContrast) use(a, b);
+    }
+}
+
+}  // namespace
+
 cv::Mat layerPixels(const cv::Mat& rgb, const DragCase& c) {
-    const cv::Mat &snowy = c.layerReference, &bare = c.bareLayerReference, &behind = c.behindReference;
-    CV_Assert(rgb.type() == CV_8UC3 && rgb.size() == snowy.size() && (bare.empty() || rgb.size() == bare.size()) &&
-              rgb.size() == behind.size());
+    CV_Assert(rgb.type() == CV_8UC3 && rgb.size() == c.layerReference.size() &&
+              (c.bareLayerReference.empty() || rgb.size() == c.bareLayerReference.size()) && rgb.size() == c.behindReference.size());
     cv::Mat out = cv::Mat::zeros(rgb.size(), CV_8UC1);
     const cv::Rect r = c.layerRegion & cv::Rect(0, 0, rgb.cols, rgb.rows);
     for (int y = r.y; y < r.br().y; ++y)
         for (int x = r.x; x < r.br().x; ++x) {
-            const cv::Vec3d p(rgb.at<cv::Vec3b>(y, x)), b(behind.at<cv::Vec3b>(y, x));
-            for (const cv::Mat* reference : {&snowy, &bare}) {
-                if (reference->empty()) continue;
-                const cv::Vec3d a(reference->at<cv::Vec3b>(y, x));
-                if (cv::norm(a - b) >= kObservableContrast && cv::norm(p - a) < cv::norm(p - b)) out.at<uchar>(y, x) = 255;
-            }
+            const cv::Vec3d p(rgb.at<cv::Vec3b>(y, x));
+            forObservableReferences(c, x, y, [&](const cv::Vec3d& a, const cv::Vec3d& b) {
+                if (cv::norm(p - a) < cv::norm(p - b)) out.at<uchar>(y, x) = 255;
+            });
         }
     return out;
 }
 
 cv::Mat layerObservable(const DragCase& c) {
-    const cv::Mat &snowy = c.layerReference, &bare = c.bareLayerReference, &behind = c.behindReference;
-    cv::Mat out = cv::Mat::zeros(behind.size(), CV_8UC1);
-    const cv::Rect r = c.layerRegion & cv::Rect(0, 0, behind.cols, behind.rows);
+    cv::Mat out = cv::Mat::zeros(c.behindReference.size(), CV_8UC1);
+    const cv::Rect r = c.layerRegion & cv::Rect(0, 0, out.cols, out.rows);
     for (int y = r.y; y < r.br().y; ++y)
-        for (int x = r.x; x < r.br().x; ++x) {
-            const cv::Vec3d b(behind.at<cv::Vec3b>(y, x));
-            for (const cv::Mat* reference : {&snowy, &bare})
-                if (!reference->empty() && cv::norm(cv::Vec3d(reference->at<cv::Vec3b>(y, x)) - b) >= kObservableContrast)
-                    out.at<uchar>(y, x) = 255;
-        }
+        for (int x = r.x; x < r.br().x; ++x)
+            forObservableReferences(c, x, y, [&](const cv::Vec3d&, const cv::Vec3d&) { out.at<uchar>(y, x) = 255; });
     return out;
 }
 

@@ -63,18 +63,22 @@ double iouOf(const cv::Mat& a, const cv::Mat& b) {
     return uni > 0 ? double(inter) / double(uni) : 0;
 }
 
-// Where a landmark is on a subject mask; false when the mask has nothing there. A ridge's top with
-// `observable` (the peak's): where the layer is one piece, none where rock floats above the ridge
-// in the peak's columns; without (the skyline beside the bump): the first run of rock going down,
-// as a speck in a dark sky beside the bump (a night scene's noise) is no cap moved.
-bool locate(const cv::Mat& mask, const Landmark& l, cv::Point2d& at, const cv::Mat* observable) {
+// How a ridge's top is read. The peak's (its landmarks): where the layer is one piece, none where
+// rock floats above the ridge in the peak's columns. The skyline's beside the bump (the anchors):
+// the first run of rock going down, as a speck in a dark sky beside the bump (a night scene's noise)
+// is no cap moved.
+enum class RidgeTopRule { OnePiece, FirstRun };
+
+// Where a landmark is on a subject mask; false when the mask has nothing there. `observable` (see
+// scenes::layerObservable) is where the one-piece rule can see the layer.
+bool locate(const cv::Mat& mask, const Landmark& l, cv::Point2d& at, RidgeTopRule rule, const cv::Mat& observable) {
     if (l.kind == LandmarkKind::RidgeTop) {
         // The median top of the column and its two neighbours (one noisy column does not decide).
         std::vector<int> tops;
         for (int dx = -1; dx <= 1; ++dx) {
             bool floating = false;
-            const int t = observable ? scenes::layerBodyTop(mask, l.column + dx, *observable, &floating)
-                                     : scenes::ridgeTop(mask, l.column + dx);
+            const int t = rule == RidgeTopRule::OnePiece ? scenes::layerBodyTop(mask, l.column + dx, observable, &floating)
+                                                         : scenes::ridgeTop(mask, l.column + dx);
             if (floating) return false;
             if (t >= 0) tops.push_back(t);
         }
@@ -105,14 +109,15 @@ bool locate(const cv::Mat& mask, const Landmark& l, cv::Point2d& at, const cv::M
 
 // The error of each landmark as a fraction of its drag length: 1 when it is missing in the result.
 std::vector<double> landmarkErrors(const std::vector<Landmark>& landmarks, const cv::Mat& found, const cv::Mat& ideal,
-                                   std::vector<cv::Point2d>* foundAt, std::vector<cv::Point2d>* idealAt, const cv::Mat* observable) {
+                                   std::vector<cv::Point2d>* foundAt, std::vector<cv::Point2d>* idealAt, RidgeTopRule rule,
+                                   const cv::Mat& observable = cv::Mat()) {
     std::vector<double> out;
     for (const Landmark& l : landmarks) {
         cv::Point2d f, i;
-        if (!locate(ideal, l, i, observable)) continue;  // not measurable in the ideal either (never for a generated case)
+        if (!locate(ideal, l, i, rule, observable)) continue;  // not measurable in the ideal either (never for a generated case)
         if (idealAt) idealAt->push_back(i);
         const double drag = std::max(1e-9, l.dragLength);
-        if (locate(found, l, f, observable)) {
+        if (locate(found, l, f, rule, observable)) {
             // An edge, a tip or a ridge top is found on whole pixels, and a drag at the embedded
             // model's 64 px is 4-16 px: one pixel of rounding alone would be a quarter of the drag
             // (a slightly blurred ideal failed 3 of 90 cases so), so the first pixel is free.
@@ -202,9 +207,10 @@ StrictMetrics measureStrict(const cv::Mat& result, const DragCase& c, int dilati
     m.foundMask = found;
     m.iou = iouOf(found, idealFound);
 
-    m.pairLandmarkRatios = landmarkErrors(c.landmarks, found, idealFound, &m.foundLandmarks, &m.idealLandmarks, &c.layerObservable);
+    m.pairLandmarkRatios = landmarkErrors(c.landmarks, found, idealFound, &m.foundLandmarks, &m.idealLandmarks,
+                                          RidgeTopRule::OnePiece, c.layerObservable);
     m.landmarkRatio = m.pairLandmarkRatios.empty() ? 1 : *std::max_element(m.pairLandmarkRatios.begin(), m.pairLandmarkRatios.end());
-    const std::vector<double> drift = landmarkErrors(c.anchors, found, idealFound, nullptr, nullptr, nullptr);
+    const std::vector<double> drift = landmarkErrors(c.anchors, found, idealFound, nullptr, nullptr, RidgeTopRule::FirstRun);
     m.anchorDrift = drift.empty() ? 0 : std::accumulate(drift.begin(), drift.end(), 0.0) / double(drift.size());
 
     // A handful of vacated pixels is an edge's rounding, not a place the subject left.
