@@ -166,6 +166,14 @@ TEST_CASE("a raised or lowered peak keeps the skyline beside it where it was", "
     checkResolvedToIdeal(DragKind::Peak, 4, 3, DragMode::Reshape);
 }
 
+TEST_CASE("a lowered peak leaves what hangs above it where it was", "[engine][bench]") {
+    // Seed 3's peak 76 under a pink triangle and seed 1's 43 under a green star: the sky beyond the
+    // lowered edge was stretched back from two drags up and drew the object's point down into the
+    // dip (landmark not found: the ridge's top read inside the drawn-down colour).
+    checkResolvedToIdeal(DragKind::Peak, 3, 76, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 1, 43, DragMode::Reshape);
+}
+
 TEST_CASE("a limbed object lying across the drag is bent about its joint, not squashed as a band's edge", "[engine][bench]") {
     // Seed 1's bends 72 and 93: an object held sideways with an arm, the arm's tip dragged across
     // the object's length. Its region reads as a band across the drag (a ridge's test), which no

@@ -129,6 +129,27 @@ TEST_CASE("lowering a peak brings its top down and what is behind it stretches o
     CHECK(s[1] < kPeakY);
 }
 
+TEST_CASE("lowering a peak stretches the sky over the strip, not a sun just above the peak", "[drag][boundary]") {
+    // A sun 4 px above the top: stretched back from up to two drags beyond the edge, it was drawn
+    // down into the dip (the drag bench's lowered peaks under a sun, a star or a triangle).
+    const cv::Mat r = ridge();
+    const cv::Vec3f rock(0.40f, 0.40f, 0.45f), sky(0.60f, 0.75f, 0.95f), sun(0.98f, 0.85f, 0.45f);
+    cv::Mat picture(kSize, kSize, CV_32FC3, cv::Scalar(sky[0], sky[1], sky[2])), sunDisc = cv::Mat::zeros(kSize, kSize, CV_8UC1);
+    picture.setTo(cv::Scalar(rock[0], rock[1], rock[2]), r);
+    cv::circle(sunDisc, {kPeakX, kPeakY - 7}, 3, cv::Scalar(1), cv::FILLED);
+    picture.setTo(cv::Scalar(sun[0], sun[1], sun[2]), sunDisc);
+    const PointF handle{kPeakX + 0.5, kPeakY + 2.5};
+    const auto w = drag::boundaryWarp(r, picture, handle, {handle.x, handle.y + 8}, 2.0);
+    REQUIRE(w.has_value());
+    CHECK(std::abs(topOf(warped(r, *w), kPeakX) - (kPeakY + 8)) <= 1);
+    for (int y = 0; y < kSize; ++y)
+        for (int x = 0; x < kSize; ++x)
+            if (sunDisc.at<uint8_t>(y, x)) REQUIRE(identity(*w, x, y));
+    // The strip the top leaves is sky.
+    const cv::Vec2f s = w->source.at<cv::Vec2f>(kPeakY + 4, kPeakX);
+    CHECK(cv::norm(drag::pixelAt(picture, s[0], s[1]) - sky) < 1e-6);
+}
+
 TEST_CASE("a handle deep inside a structure or away from it gets no edge field", "[drag][boundary]") {
     const cv::Mat r = ridge();
     CHECK_FALSE(drag::boundaryWarp(r, cv::Mat(), {20.5, 80.5}, {20.5, 70.5}, 2.0).has_value());  // in the ground
