@@ -239,6 +239,11 @@ TEST_CASE("scenes: 1000 scenes at 64 px take well under a few seconds", "[unit][
     const double cpu = double(std::clock() - cpuStart) / CLOCKS_PER_SEC;
     WARN("1000 scenes at 64 px: " << seconds << " s wall, " << cpu << " s CPU (" << objects << " objects)");
     CHECK(objects >= 1000);
-    // Release build on one shared core; the bound leaves room for a loaded machine.
+    // Release build on one shared core; the bound leaves room for a loaded machine. gcc's
+    // AddressSanitizer build (tests/sanitizers/run.sh) took 8.9 s: a time, not a memory error.
+#ifdef __SANITIZE_ADDRESS__
+    CHECK(seconds < 20.0);
+#else
     CHECK(seconds < 5.0);
+#endif
 }
