@@ -50,10 +50,6 @@ SceneLayout withRidge(const SceneLayout& layout, size_t l, float value, bool sno
     return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Each layer reference's colour at (x, y) (snow where it is, and bare rock) that can be told from
 // what lies behind there, passed to `use` with that colour behind.
 template <class Use>
