@@ -205,11 +205,12 @@ std::optional<BoundaryWarp> capEdge(const cv::Mat& picture, const cv::Mat& cap, 
     return boundaryWarp(structure | cap, picture, handle, target, reach);
 }
 
-// The saturation of `region`'s mean colour in `picture` (CV_32FC3): (max - min) / max of its channels.
-double meanSaturation(const cv::Mat& picture, const cv::Mat& region) {
+// Whether `region`'s mean colour in `picture` (CV_32FC3) is nearly grey: its saturation, (max - min)
+// / max of its channels, under kGreySaturation.
+bool nearlyGrey(const cv::Mat& picture, const cv::Mat& region) {
     const cv::Scalar mean = cv::mean(picture, region);
     const double high = std::max({mean[0], mean[1], mean[2]}), low = std::min({mean[0], mean[1], mean[2]});
-    return high > 0 ? (high - low) / high : 0;
+    return high <= 0 || (high - low) / high < kGreySaturation;
 }
 
 // The region GrabCut finds for the handle's object from its heatmap part, with its area and
@@ -321,7 +322,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // peak). After the limb: a limb's tip dragged down, looked for as a cap first, had the
             // ground's edge pushed (seed 2's bends 6 and 27).
             if (asked != DragMode::Move && !g.local && !layer && !limb && !band &&
-                (sliver || (regionArea < partArea && meanSaturation(picture, region) < kGreySaturation))) {
+                (sliver || (regionArea < partArea && nearlyGrey(picture, region)))) {
                 layer = capEdge(picture, region, tight, at, to, prm.reshapeReach);
                 if (layer) g.local = true;
             }
@@ -335,7 +336,7 @@ PartMove identifyParts(const std::vector<at::Tensor>& heats, const DragGeometry&
             // A grey band is a ridge, whose peak the kept cut can take for a limb.
             const bool leaked = regionArea > partArea;
             if (!limb && !layer && asked != DragMode::Move &&
-                (leaked || (band && meanSaturation(picture, region) >= kGreySaturation))) {
+                (leaked || (band && !nearlyGrey(picture, region)))) {
                 if (auto body = framedLimb(picture, at, tight)) {
                     region = body->first;
                     limb = body->second;
