@@ -1,5 +1,7 @@
 #include "drag/colour_region.h"
 
+#include "drag/boundary_warp.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -115,6 +117,42 @@ cv::Mat layerRegion(const cv::Mat& picture, PointF handle) {
     if (!mask.at<uint8_t>(my - 1, mx) || !mask.at<uint8_t>(my + 1, mx) || !mask.at<uint8_t>(my, mx - 1) || !mask.at<uint8_t>(my, mx + 1))
         return cv::Mat();
     return mask(cv::Rect(1, 1, rgb8.cols, rgb8.rows)).clone();
+}
+
+std::optional<ColourStep> stepAlong(const cv::Mat& picture, PointF handle, PointF target, double search, double minContrast) {
+    const double length = std::hypot(target.x - handle.x, target.y - handle.y);
+    if (length < 1e-6) return std::nullopt;
+    const double ux = (target.x - handle.x) / length, uy = (target.y - handle.y) / length;
+    auto along = [&](double k) { return PointF{handle.x + k * ux, handle.y + k * uy}; };
+    auto colourAt = [&](double k) { return pixelAt(picture, along(k).x, along(k).y); };
+    // Across two pixels, so an anti-aliased edge's blended pixel does not split its step.
+    const int reach = int(std::floor(search));
+    int edge = 0;
+    double strongest = 0;
+    for (int k = -reach; k <= reach; ++k) {
+        const double step = cv::norm(colourAt(k + 1) - colourAt(k - 1));
+        if (step > strongest) strongest = step, edge = k;
+    }
+    if (edge == 0 || strongest < minContrast) return std::nullopt;
+    const int towards = edge > 0 ? -1 : 1;  // from the step towards the handle
+    const double within = std::abs(edge) >= 2 ? edge + 2 * towards : 0, past = edge - 2 * towards;
+    ColourStep s{along(within), along(past), colourAt(within), colourAt(past)};
+    if (cv::norm(s.withinColour - s.pastColour) < minContrast) return std::nullopt;
+    return s;
+}
+
+cv::Mat sideOfStep(const cv::Mat& picture, const ColourStep& step) {
+    const double half = 0.5 * cv::norm(step.withinColour - step.pastColour);
+    cv::Mat near(picture.size(), CV_8UC1);
+    for (int y = 0; y < picture.rows; ++y)
+        for (int x = 0; x < picture.cols; ++x)
+            near.at<uint8_t>(y, x) = cv::norm(picture.at<cv::Vec3f>(y, x) - step.pastColour) > half ? 1 : 0;
+    const cv::Point seed(std::clamp(int(step.within.x), 0, picture.cols - 1), std::clamp(int(step.within.y), 0, picture.rows - 1));
+    if (!near.at<uint8_t>(seed)) return cv::Mat();
+    cv::Mat labels;
+    cv::connectedComponents(near, labels, /*connectivity=*/4, CV_32S);
+    const cv::Mat region = labels == labels.at<int32_t>(seed);
+    return region / 255;
 }
 
 at::Tensor regionToLatent(const cv::Mat& region, int latentScale, const at::TensorOptions& options, double coverage) {

@@ -9,6 +9,8 @@
 #include <ATen/ATen.h>
 #include <opencv2/core.hpp>
 
+#include <optional>
+
 namespace dragdiff::drag {
 
 // `picture` CV_32FC3 RGB in [0, 1] (the working image); `handle` in its pixels; `heatPart` [h, w]
@@ -35,6 +37,22 @@ double shareOnFrame(const cv::Mat& region, const at::Tensor& frame);
 // Empty when the handle is on a blended pixel (its four neighbours not all in the fill): from a
 // limb's anti-aliased tip the fill runs into whatever lies behind it.
 cv::Mat layerRegion(const cv::Mat& picture, PointF handle);
+
+// The strongest colour step within `search` pixels of `handle` along the line to `target`: a
+// point two pixels from it on the handle's side and one two pixels past it, with their colours.
+// None when no step there reaches `minContrast` (RGB distance, channels in [0, 1]) or the handle
+// sits on it.
+struct ColourStep {
+    PointF within, past;
+    cv::Vec3f withinColour, pastColour;
+};
+std::optional<ColourStep> stepAlong(const cv::Mat& picture, PointF handle, PointF target, double search, double minContrast);
+
+// The pixels on the `within` side of `step`: connected to it (4-neighbours) and nearer its colour
+// than halfway to the colour past the step, CV_8UC1 0/1 at the picture's size (empty when the
+// `within` pixel itself is not). For a layer too low in contrast for a flood fill or GrabCut (a
+// dark ridge on a night sky): all it needs is a step.
+cv::Mat sideOfStep(const cv::Mat& picture, const ColourStep& step);
 
 // `region` (working size) as a latent map [h, w] in {0, 1}: a latent pixel is inside when at
 // least `coverage` of its pixels are.

@@ -159,6 +159,14 @@ TEST_CASE("a peak whose handle's pixel floods no layer is raised by its skyline'
     checkResolvedToIdeal(DragKind::Peak, 3, 46, DragMode::Reshape);
 }
 
+TEST_CASE("a dark ridge on a night sky is raised by its skyline's field, though its flood fill runs into the sky", "[engine][bench]") {
+    // Seed 3's peaks 61 and 66: the ridge is a few levels off the sky, so the flood fill from the
+    // handle held both, found no edge, and a smooth field that knew no skyline lifted the whole
+    // mountain (anchor drift 0.43 and 0.45). The colour step at the handle splits them.
+    checkResolvedToIdeal(DragKind::Peak, 3, 61, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 3, 66, DragMode::Reshape);
+}
+
 TEST_CASE("a raised or lowered peak keeps the skyline beside it where it was", "[engine][bench]") {
     // The bump was as wide as the measured shoulders and lifted them by a third of the drag: the
     // skyline at two widths drifted by 0.34 (raised) and 0.39 (lowered) of the drag.

@@ -55,3 +55,39 @@ TEST_CASE("The grabbed region is the same on every call (GrabCut's k-means is se
     const cv::Mat second = drag::colourRegion(rgb, {34, 30}, blob);
     CHECK(cv::countNonZero(first != second) == 0);
 }
+
+TEST_CASE("A dark ridge on a night sky is split from the sky at the step its flood fill runs across", "[drag][unit]") {
+    // A peak a few 8-bit levels off the sky's blue, its outline anti-aliased: the blended pixels
+    // step by less than the flood fill's tolerance, so the fill runs from the ridge into the sky.
+    cv::Mat rgb(64, 64, CV_32FC3);
+    const cv::Vec3f ridge(0.16f, 0.18f, 0.30f);
+    for (int y = 0; y < 64; ++y)
+        for (int x = 0; x < 64; ++x) {
+            const cv::Vec3f sky(0.07f, 0.09f, float(0.20 + 0.002 * y));
+            int covered = 0;  // of 4 x 4 samples, under the skyline 40 - 20 * exp(-((x - 32) / 8)^2)
+            for (int i = 0; i < 16; ++i) {
+                const double sx = x + (i % 4 + 0.5) / 4, sy = y + (i / 4 + 0.5) / 4;
+                covered += sy > 40 - 20 * std::exp(-std::pow((sx - 32) / 8, 2)) ? 1 : 0;
+            }
+            rgb.at<cv::Vec3f>(y, x) = sky + (ridge - sky) * (float(covered) / 16.f);
+        }
+    const PointF handle{32, 22}, target{32, 14};  // two pixels under the top, raised
+    const cv::Mat flood = drag::layerRegion(rgb, handle);
+    REQUIRE(!flood.empty());
+    CHECK(flood.at<uint8_t>(5, 5) == 1);  // the fill reached the sky
+
+    const std::optional<drag::ColourStep> step = drag::stepAlong(rgb, handle, target, 4, 0.04);
+    REQUIRE(step);
+    CHECK(step->within.y > step->past.y);  // the ridge below the step, the sky above it
+    const cv::Mat side = drag::sideOfStep(rgb, *step);
+    REQUIRE(!side.empty());
+    CHECK(side.at<uint8_t>(22, 32) == 1);
+    CHECK(side.at<uint8_t>(50, 5) == 1);   // the ridge's foot
+    CHECK(side.at<uint8_t>(17, 32) == 0);  // the sky above the top
+    CHECK(side.at<uint8_t>(5, 5) == 0);
+    CHECK(side.at<uint8_t>(35, 10) == 0);  // the sky beside the peak
+
+    // No step at the handle: a flat colour.
+    const cv::Mat flat(64, 64, CV_32FC3, cv::Scalar(0.2, 0.2, 0.3));
+    CHECK(!drag::stepAlong(flat, handle, target, 4, 0.04));
+}
