@@ -99,6 +99,14 @@ TEST_CASE("a snow cap dragged up raises its peak with the cap on it, not the cap
     checkResolvedToIdeal(DragKind::Peak, 2, 45, DragMode::Reshape);
 }
 
+TEST_CASE("a snow cap with a jagged snow line dragged up raises its peak, not the cap off it as a cloud", "[engine][bench]") {
+    // Seed 3's peaks 24 and 84: a half to three quarters of the cap's lines along the drag end on
+    // the rock (its teeth end on the sky's blend), under the 0.8 a cap needed; the cap was moved
+    // up as an object and floated above a blurred mountain.
+    checkResolvedToIdeal(DragKind::Peak, 3, 24, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 3, 84, DragMode::Reshape);
+}
+
 TEST_CASE("a snow cap dragged down lowers its peak with the cap on it, not the cap into the mountain", "[engine][bench]") {
     // Seed 1's peak 58 and seed 2's 91: the structure under a lowered cap lies ahead of it along
     // the drag; looked for behind it only (the sky), the cap was moved down into its mountain.
