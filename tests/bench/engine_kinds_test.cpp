@@ -175,6 +175,13 @@ TEST_CASE("a dark ridge on a night sky is raised by its skyline's field, though 
     checkResolvedToIdeal(DragKind::Peak, 3, 66, DragMode::Reshape);
 }
 
+TEST_CASE("a sharp peak raised or lowered moves as a peak, not as a needle or a notch", "[engine][bench]") {
+    // Seed 3's peak 32, raised: a bump 1.3 px wide raised a needle whose top fell short (landmark
+    // 0.28). Seed 2's peak 95, lowered: a notch left the peak's flanks in the strip (ghost 0.15).
+    checkResolvedToIdeal(DragKind::Peak, 3, 32, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Peak, 2, 95, DragMode::Reshape);
+}
+
 TEST_CASE("a raised or lowered peak keeps the skyline beside it where it was", "[engine][bench]") {
     // The bump was as wide as the measured shoulders and lifted them by a third of the drag: the
     // skyline at two widths drifted by 0.34 (raised) and 0.39 (lowered) of the drag.

@@ -78,6 +78,18 @@ TEST_CASE("a narrow peak rises narrow: the bump is as wide as the peak's shoulde
     for (int x : {kPeakX - 6, kPeakX + 6}) CHECK(topOf(s.region, x) - topOf(after, x) <= 1);
 }
 
+TEST_CASE("a sharp peak's bump is no narrower than a share of the picture: its top rises as a peak, not a needle", "[drag][boundary]") {
+    // The same one-column spike: its shoulders measure a pixel or two, narrowed to 1.3 px the
+    // bump raised a needle a column wide whose anti-aliased top fell short of the target (drag
+    // bench: landmark 0.28 of the drag), and lowered a notch that left the flanks standing.
+    const Skyline s = skyline([](int x) { return x == kPeakX ? 52.0 : 56.0; });
+    const PointF handle{kPeakX + 0.5, 54.5};
+    const auto w = drag::boundaryWarp(s.region, s.picture, handle, {handle.x, handle.y - 10}, 2.0);
+    REQUIRE(w.has_value());
+    const cv::Mat after = warped(s.region, *w);
+    for (int x : {kPeakX - 2, kPeakX + 2}) CHECK(topOf(s.region, x) - topOf(after, x) >= 5);
+}
+
 TEST_CASE("a peak's shoulders are measured to a fraction of a pixel from the picture's blend", "[drag][boundary]") {
     // A flat-topped peak 2.6 px above the skyline beside it: less than the shoulder drop (2.9 px),
     // so the skyline is the peak's shoulder and rises with it. Its pixels are whole rows apart (3),
