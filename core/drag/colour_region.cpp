@@ -143,14 +143,14 @@ std::optional<ColourStep> stepAlong(const cv::Mat& picture, PointF handle, Point
 
 cv::Mat sideOfStep(const cv::Mat& picture, const ColourStep& step) {
     const double half = 0.5 * cv::norm(step.withinColour - step.pastColour);
-    cv::Mat near(picture.size(), CV_8UC1);
+    cv::Mat notPast(picture.size(), CV_8UC1);
     for (int y = 0; y < picture.rows; ++y)
         for (int x = 0; x < picture.cols; ++x)
-            near.at<uint8_t>(y, x) = cv::norm(picture.at<cv::Vec3f>(y, x) - step.pastColour) > half ? 1 : 0;
+            notPast.at<uint8_t>(y, x) = cv::norm(picture.at<cv::Vec3f>(y, x) - step.pastColour) > half ? 1 : 0;
     const cv::Point seed(std::clamp(int(step.within.x), 0, picture.cols - 1), std::clamp(int(step.within.y), 0, picture.rows - 1));
-    if (!near.at<uint8_t>(seed)) return cv::Mat();
+    if (!notPast.at<uint8_t>(seed)) return cv::Mat();
     cv::Mat labels;
-    cv::connectedComponents(near, labels, /*connectivity=*/4, CV_32S);
+    cv::connectedComponents(notPast, labels, /*connectivity=*/4, CV_32S);
     const cv::Mat region = labels == labels.at<int32_t>(seed);
     return region / 255;
 }
