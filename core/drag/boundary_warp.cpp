@@ -9,9 +9,8 @@
 namespace dragdiff::drag {
 namespace {
 
-// The edge is looked for this many pixels around the handle along the drag, and on each next
-// line across this many pixels from where it was on the line before.
-constexpr double kEdgeSearch = 4.0;
+// On each next line across, the edge is looked for this many pixels from where it was on the line
+// before (at the handle, kEdgeSearch).
 constexpr double kLineSearch = 8.0;
 // A bump's width: how far across the edge goes before it has fallen back this share of the
 // picture's short side (the shoulders of a peak), up to this share of it.
@@ -28,7 +27,7 @@ constexpr double kBumpNarrowing = 0.7;
 // the target, and lowered a notch that left the peak's flanks standing in the strip. 0.04 (was
 // 0.021, the measure's floor of 0.03 narrowed) by the drag bench, the fields alone, 100 peaks a
 // seed: seeds 1-5 424 -> 429 (0.03: 427, 0.035: 427, 0.05: 429 with two lost), re-checked on
-// seeds 6-8 241 -> 244 (0.03: 244); the other kinds identical on seeds 1-3.
+// seeds 6-8 241 -> 244 (0.03: 244); the other kinds' verdicts identical on seeds 1-3.
 constexpr double kMinBump = 0.04;
 // Below this colour difference (RGB in [0, 1]) between the two sides of an edge, its blended pixels
 // cannot say where in them it runs.

@@ -20,11 +20,14 @@ struct BoundaryWarp {
     cv::Mat zone;    // CV_8UC1: the pixels the field moves (non-zero inside)
 };
 
+// A handle is on a structure's edge when the edge is within this many pixels of it along the drag.
+constexpr double kEdgeSearch = 4.0;
+
 // `region` (CV_8UC1, non-zero inside) is the structure; `picture` (CV_32FC3 in [0, 1], the same
 // size, or empty) the picture it was found in, whose anti-aliasing places the edge to a fraction of
 // a pixel where the bump's width is measured; `handle` and `target` in its pixels; `reach`: how
 // far behind its edge the structure deforms, in drag lengths. Nothing when the handle is not
-// within a few pixels of the structure's edge or the drag has no length.
+// within kEdgeSearch pixels of the structure's edge or the drag has no length.
 std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& picture, PointF handle, PointF target,
                                          double reach);
 

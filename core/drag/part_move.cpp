@@ -55,13 +55,12 @@ constexpr double kMaxLimbScale = 2.0;
 // The whole method, seeds 1-3: peaks 67/75/62 -> 75/79/67, bends 80/78/83 -> 79/78/83.
 constexpr int kLayerProbeSteps = 2;
 constexpr double kLayerProbeColour = 0.06;
-// Where the handle's flood fill runs across the edge, the strongest colour step this many pixels
-// either way along the drag, of at least this contrast (RGB distance), splits the layer from what
-// lies past it. By the drag bench (the fields alone, 100 peaks a seed, seeds 1-5): 409 -> 418 of
+// Where the handle's flood fill runs across the edge, the strongest colour step within an edge
+// field's reach of the handle along the drag (kEdgeSearch), of at least this contrast (RGB
+// distance), splits the layer from what lies past it. By the drag bench (the fields alone, 100 peaks a seed, seeds 1-5): 409 -> 418 of
 // 500, no peak lost, other kinds identical on seeds 1-3; 0.02 the same, 0.08: 417. Any handle
 // whose fill gives no edge (not only one that ran across the step): 415, four snow caps and a
 // haze split at the step below them instead, and a bend lost.
-constexpr double kStepSearch = 4.0;
 constexpr double kStepContrast = 0.04;
 // A cap (see capEdge) sits on a structure at least this many times its size, with this share of
 // its lines along the drag ending on it; it is looked for under drags this steep at least (the
@@ -137,7 +136,7 @@ std::optional<BoundaryWarp> layerEdge(const cv::Mat& picture, PointF handle, Poi
         if (auto edge = boundaryWarp(layer, picture, handle, target, reach)) return edge;
         // The fill ran across the edge: a dark ridge on a night sky, a hazy range on a haze
         // differ by less than its tolerance. The step at the handle splits them instead.
-        const std::optional<ColourStep> step = stepAlong(picture, handle, target, kStepSearch, kStepContrast);
+        const std::optional<ColourStep> step = stepAlong(picture, handle, target, kEdgeSearch, kStepContrast);
         if (!step || !inside(layer, step->past.x, step->past.y)) return std::nullopt;
         const cv::Mat side = sideOfStep(picture, *step);
         if (side.empty() || !(touchesBorder(side) || bandAcross(side, handle, target))) return std::nullopt;
