@@ -238,6 +238,14 @@ TEST_CASE("an object grabbed near its back edge and dragged into itself deeper t
     checkResolvedToIdeal(DragKind::Move, 1, 76, DragMode::Move);
 }
 
+TEST_CASE("an object grabbed a few pixels behind its front and dragged forward is moved, not stretched", "[engine][bench]") {
+    // Seed 2's moves 15 and 16: the handle 4.2 and 4.0 px behind the object's end ahead along the
+    // drag, the drag 0.41 and 0.46 of the object's extent. Read as its front pulled, the object was
+    // stretched and half of it stayed at its old place (ghost 0.61 and 0.53 in the fields).
+    checkResolvedToIdeal(DragKind::Move, 2, 15, DragMode::Move);
+    checkResolvedToIdeal(DragKind::Move, 2, 16, DragMode::Move);
+}
+
 TEST_CASE("an object grabbed far out from its centre and dragged along its edge is moved, not reshaped", "[engine][bench]") {
     // Seed 1's moves 94 and 99: a handle on a far-out end dragged sideways counted as a protruding
     // end and was reshaped (a star left half over its old place, ghost 0.62; a circle, 0.73).

@@ -193,6 +193,22 @@ TEST_CASE("Auto mode: an edge pushed in deeper than reshape_max_push of the part
     CHECK(drag::resolveMode(disc, {26.5, 32.5}, {34.5, 32.5}, DragMode::Auto, deep, 3.0) == DragMode::Reshape);
 }
 
+TEST_CASE("Auto mode: an edge pulled from a latent pixel or more behind the part's end moves the part", "[drag][unit]") {
+    const EditParameters prm;
+    // A bar 20 px long and 8 high (pixels 20-39 by 28-35), grabbed near its top and pulled right,
+    // along the line from its centre: from 4 px behind its right end's pixel centres (the handle's
+    // pixel's centre, 35.5, to 39.5), a band of 3 px and a third, by 0.35 of its length: moved.
+    cv::Mat bar = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::rectangle(bar, cv::Rect(20, 28, 20, 8), cv::Scalar(1), cv::FILLED);
+    CHECK(drag::resolveMode(bar, {35, 29}, {42, 29}, DragMode::Auto, prm, 3.0) == DragMode::Move);
+    CHECK(drag::resolveMode(bar, {35.9, 29.9}, {42.9, 29.9}, DragMode::Auto, prm, 3.0) == DragMode::Move);  // the same pixel
+    // Grabbed 2 px behind the end (as a stretch is), or pulled by no more than 0.3 of the length: stretched.
+    CHECK(drag::resolveMode(bar, {37, 29}, {44, 29}, DragMode::Auto, prm, 3.0) == DragMode::Reshape);
+    CHECK(drag::resolveMode(bar, {35, 29}, {41, 29}, DragMode::Auto, prm, 3.0) == DragMode::Reshape);
+    // A wider edge band (a coarser latent) reaches further in.
+    CHECK(drag::resolveMode(bar, {35, 29}, {42, 29}, DragMode::Auto, prm, 3.5) == DragMode::Reshape);
+}
+
 TEST_CASE("Auto mode: a part grabbed far out from its centre and dragged along its edge is moved", "[drag][unit]") {
     const EditParameters prm;
     // 2 px inside the left edge of a disc 17 px across, 0.7 of the way out, dragged up: sideways
