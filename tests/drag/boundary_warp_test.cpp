@@ -120,6 +120,24 @@ TEST_CASE("raising a peak moves its top by the drag and leaves the sky and the f
     CHECK(w->zone.at<uint8_t>(kPeakY - 5, kPeakX) != 0);
 }
 
+TEST_CASE("a peak symmetric about a handle on a pixel's corner rises and falls symmetrically", "[drag][boundary]") {
+    // Columns 47 and 48 both top out at row 40, the flanks fall a row a column: the handle on the
+    // corner between them. Each column must move by its own edge; one beside the handle took its
+    // neighbour's, a row lower, and the peak came out lopsided (right of the handle when raised,
+    // left when lowered: the lines are counted across the drag).
+    const Skyline s = skyline([](int x) { return 40.0 + (x < kPeakX ? kPeakX - 1 - x : x - kPeakX); });
+    for (double drag : {-6.0, 6.0}) {
+        const auto w = drag::boundaryWarp(s.region, s.picture, {double(kPeakX), 40}, {double(kPeakX), 40 - drag}, 3.0);
+        REQUIRE(w);
+        const cv::Mat after = warped(s.region, *w);
+        INFO("drag " << drag);
+        for (int d = 0; d < 8; ++d) {
+            INFO("columns " << kPeakX - 1 - d << " and " << kPeakX + d);
+            CHECK(topOf(after, kPeakX - 1 - d) == topOf(after, kPeakX + d));
+        }
+    }
+}
+
 TEST_CASE("lowering a peak brings its top down and what is behind it stretches over the strip", "[drag][boundary]") {
     const cv::Mat r = ridge();
     const PointF handle{kPeakX + 0.5, kPeakY + 2.5};
