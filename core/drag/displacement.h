@@ -54,9 +54,9 @@ bool touchesBorder(const cv::Mat& region);
 // or pushes that edge (along the line from the region's centre, or at the region's end along the
 // drag), and the drag is no longer than `reshape_max_stretch` of the region's extent along it, nor
 // a push into it deeper than `reshape_max_push`, nor (given an edge band) a pull grabbed a latent
-// pixel or more behind the region's end ahead by more than 0.3 of its extent; else move. Near the edge: shallower than
-// `reshape_edge_depth` of the region's deepest point, or within `edgeBand` pixels of the edge (a
-// small object is all edge at the latent's resolution).
+// pixel or more behind the region's end ahead by more than 0.3 of its extent; else move. Near the
+// edge: shallower than `reshape_edge_depth` of the region's deepest point, or within `edgeBand`
+// pixels of the edge (a small object is all edge at the latent's resolution).
 DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMode requested,
                      const EditParameters& params, double edgeBand = 0);
 // Whether `handle` is deep inside `region`, not near its edge, in resolveMode's terms.

@@ -197,7 +197,7 @@ TEST_CASE("Auto mode: an edge pulled from a latent pixel or more behind the part
     const EditParameters prm;
     // A bar 20 px long and 8 high (pixels 20-39 by 28-35), grabbed near its top and pulled right,
     // along the line from its centre: from 4 px behind its right end's pixel centres (the handle's
-    // pixel's centre, 35.5, to 39.5), a band of 3 px and a third, by 0.35 of its length: moved.
+    // pixel's centre, 35.5, to 39.5), 4/3 of a 3 px edge band, by 0.35 of its length: moved.
     cv::Mat bar = cv::Mat::zeros(64, 64, CV_8UC1);
     cv::rectangle(bar, cv::Rect(20, 28, 20, 8), cv::Scalar(1), cv::FILLED);
     CHECK(drag::resolveMode(bar, {35, 29}, {42, 29}, DragMode::Auto, prm, 3.0) == DragMode::Move);

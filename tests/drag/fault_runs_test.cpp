@@ -75,25 +75,24 @@ size_t virtualBytes() {
     return total * size_t(::sysconf(_SC_PAGESIZE));
 }
 
-// Blocks taken from the allocator until it fails, under an address-space limit: what earlier runs
-// freed stays mapped in its free lists (one per thread's arena, each tried when another fails), and
-// an edit served from there fits under any limit. Then `headroom` bytes are given back, for the
-// small allocations before the large ones. The blocks are never written, so they cost no memory;
-// free them with releaseBlocks.
-std::vector<void*> drainFreeLists(size_t headroom) {
-    constexpr size_t kBlock = 64u << 10, kMaxBlocks = (8ull << 30) / kBlock;
-    std::vector<void*> blocks;
-    blocks.reserve(kMaxBlocks);
-    while (blocks.size() < kMaxBlocks) {
-        void* p = std::malloc(kBlock);
+constexpr size_t kDrainBlock = 64u << 10, kMaxDrainBlocks = (8ull << 30) / kDrainBlock;
+
+// Blocks taken from the allocator into `blocks` (reserved for kMaxDrainBlocks beforehand, so the
+// drain never grows it) until it fails, under an address-space limit: what earlier runs freed
+// stays mapped in its free lists (one per thread's arena, each tried when another fails), and an
+// edit served from there fits under any limit. Then `headroom` bytes are given back, for the small
+// allocations before the large ones. The blocks are never written, so they cost no memory; free
+// them with releaseBlocks.
+void drainFreeLists(std::vector<void*>& blocks, size_t headroom) {
+    while (blocks.size() < blocks.capacity()) {
+        void* p = std::malloc(kDrainBlock);
         if (!p) break;
         blocks.push_back(p);
     }
-    for (size_t given = 0; given < headroom && !blocks.empty(); given += kBlock) {
+    for (size_t given = 0; given < headroom && !blocks.empty(); given += kDrainBlock) {
         std::free(blocks.back());
         blocks.pop_back();
     }
-    return blocks;
 }
 
 void releaseBlocks(std::vector<void*>& blocks) {
@@ -314,6 +313,8 @@ TEST_CASE("fault: LibTorch running out of memory mid-run is reported and the eng
     // a lower one is served by the longer trajectory.
     EditRequest limited = r;
     limited.image.pixels[0] ^= 0xff;
+    std::vector<void*> drained;
+    drained.reserve(kMaxDrainBlocks);
     rlimit old{};
     REQUIRE(::getrlimit(RLIMIT_AS, &old) == 0);
     rlimit tight = old;
@@ -321,7 +322,7 @@ TEST_CASE("fault: LibTorch running out of memory mid-run is reported and the eng
     REQUIRE(::setrlimit(RLIMIT_AS, &tight) == 0);
     // The reference's run (and the tests before) left memory mapped in the allocator's free lists,
     // where the limited edit fitted about one run in two, alone and after the other out-of-memory test.
-    std::vector<void*> drained = drainFreeLists(2u << 20);
+    drainFreeLists(drained, 2u << 20);
     std::string message;
     try {
         engine.edit(limited);
