@@ -122,6 +122,8 @@ cv::Vec3f pixelAt(const cv::Mat& picture, double x, double y) {
     return picture.at<cv::Vec3f>(iy, ix);
 }
 
+PointF pixelCentreOf(PointF p) { return {std::floor(p.x) + 0.5, std::floor(p.y) + 0.5}; }
+
 bool inside(const cv::Mat& region, double x, double y) {
     const int ix = int(std::floor(x)), iy = int(std::floor(y));
     if (ix < 0 || iy < 0 || ix >= region.cols || iy >= region.rows) return false;
@@ -182,7 +184,7 @@ std::optional<BoundaryWarp> boundaryWarp(const cv::Mat& region, const cv::Mat& p
     std::vector<double> depthOf(edge.size(), -1);  // thickness() per line, on first use
     std::vector<double> beyondOf(edge.size(), -1);  // clearBeyond() per line, on first use
 
-    const cv::Point2d pixelCentre(std::floor(f.hx) + 0.5, std::floor(f.hy) + 0.5);
+    const PointF pixelCentre = pixelCentreOf({f.hx, f.hy});
     BoundaryWarp w;
     w.source = cv::Mat(region.size(), CV_32FC2);
     w.zone = cv::Mat::zeros(region.size(), CV_8UC1);

@@ -36,6 +36,8 @@ cv::Vec3f pixelAt(const cv::Mat& picture, double x, double y);
 // Whether the pixel at (x, y) (pixel units, a pixel spans [i, i + 1)) is in `region` (CV_8UC1);
 // false outside the picture.
 bool inside(const cv::Mat& region, double x, double y);
+// The centre of the pixel `p` is in: a handle given in whole pixels sits on that pixel's corner.
+PointF pixelCentreOf(PointF p);
 // Whole steps of the unit direction (ux, uy) from `from` to the first pixel whose insideness in
 // `region` differs from `from`'s (where a walk along a line leaves the region, or enters it);
 // `limit` + 1 when none is within `limit` steps.

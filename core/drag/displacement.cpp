@@ -353,7 +353,8 @@ DragMode resolveMode(const cv::Mat& region, PointF handle, PointF target, DragMo
     // the part's extent, moves it: a stretch grabs the end itself. Measured from the centre of the
     // pixel the handle is in (a handle in whole pixels sits on a pixel's corner, which moved the
     // end half a pixel nearer or further with the drag's direction).
-    const double clickedAlong = ((std::floor(handle.x) + 0.5) * dx + (std::floor(handle.y) + 0.5) * dy) / drag;
+    const PointF clicked = pixelCentreOf(handle);
+    const double clickedAlong = (clicked.x * dx + clicked.y * dy) / drag;
     if (edgeBand > 0 && !pushed && highest - clickedAlong >= kDeepPullBands * edgeBand && drag > kDeepPull * extent)
         return DragMode::Move;
     const double ox = handle.x - s.cx, oy = handle.y - s.cy, out = std::hypot(ox, oy);

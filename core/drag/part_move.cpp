@@ -57,10 +57,10 @@ constexpr int kLayerProbeSteps = 2;
 constexpr double kLayerProbeColour = 0.06;
 // Where the handle's flood fill runs across the edge, the strongest colour step within an edge
 // field's reach of the handle along the drag (kEdgeSearch), of at least this contrast (RGB
-// distance), splits the layer from what lies past it. By the drag bench (the fields alone, 100 peaks a seed, seeds 1-5): 409 -> 418 of
-// 500, no peak lost, other kinds identical on seeds 1-3; 0.02 the same, 0.08: 417. Any handle
-// whose fill gives no edge (not only one that ran across the step): 415, four snow caps and a
-// haze split at the step below them instead, and a bend lost.
+// distance), splits the layer from what lies past it. By the drag bench (the fields alone, 100
+// peaks a seed, seeds 1-5): 409 -> 418 of 500, no peak lost, other kinds identical on seeds 1-3;
+// 0.02 the same, 0.08: 417. Any handle whose fill gives no edge (not only one that ran across the
+// step): 415, four snow caps and a haze split at the step below them instead, and a bend lost.
 constexpr double kStepContrast = 0.04;
 // A cap (see capEdge) sits on a structure at least this many times its size, with this share of
 // its lines along the drag ending on it; it is looked for under drags this steep at least (the
