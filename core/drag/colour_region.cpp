@@ -22,6 +22,25 @@ constexpr uint64_t kSegmentationSeed = 0x5eed;
 // bench (peak cases, the fields alone, seed 1): 4 → 66, 6 → 67, 8 → 70, 10 → 68, 12 → 69, 20 → 60
 // of 100 (57 without the layer); a fixed range around the handle's colour instead: 68 at 12.
 constexpr double kLayerTolerance = 8;
+// The same for an object's own colour (see sameColourRegion): its shading steps further between
+// neighbours than a layer's. 16 by the drag bench (the fields alone, 100 bends a seed): seeds 1-5
+// 452 of 500, 24: 450, 32: 448 (20 on seeds 1-3 as 24); seeds 6-8 the same at 16 and 24.
+constexpr double kObjectTolerance = 16;
+
+// The pixels connected to `seed` through 8-neighbours whose 8-bit colours differ by `tolerance`
+// levels at most in each channel: floodFill's mask, one pixel larger than the picture all round.
+cv::Mat floodMask(const cv::Mat& picture, const cv::Point& seed, double tolerance) {
+    cv::Mat rgb8;
+    picture.convertTo(rgb8, CV_8UC3, 255.0);
+    cv::Mat mask = cv::Mat::zeros(rgb8.rows + 2, rgb8.cols + 2, CV_8UC1);
+    cv::floodFill(rgb8, mask, seed, cv::Scalar(), nullptr, cv::Scalar::all(tolerance), cv::Scalar::all(tolerance),
+                  8 | cv::FLOODFILL_MASK_ONLY | (1 << 8));
+    return mask;
+}
+
+cv::Point pixelOf(const cv::Mat& picture, PointF handle) {
+    return {std::clamp(int(handle.x), 0, picture.cols - 1), std::clamp(int(handle.y), 0, picture.rows - 1)};
+}
 
 }  // namespace
 
@@ -105,18 +124,17 @@ double shareOnFrame(const cv::Mat& region, const at::Tensor& frame) {
 }
 
 cv::Mat layerRegion(const cv::Mat& picture, PointF handle) {
-    cv::Mat rgb8;
-    picture.convertTo(rgb8, CV_8UC3, 255.0);
-    cv::Mat mask = cv::Mat::zeros(rgb8.rows + 2, rgb8.cols + 2, CV_8UC1);
-    const cv::Point seed(std::clamp(int(handle.x), 0, rgb8.cols - 1), std::clamp(int(handle.y), 0, rgb8.rows - 1));
-    const cv::Scalar tolerance = cv::Scalar::all(kLayerTolerance);
-    cv::floodFill(rgb8, mask, seed, cv::Scalar(), nullptr, tolerance, tolerance,
-                  8 | cv::FLOODFILL_MASK_ONLY | (1 << 8));
+    const cv::Point seed = pixelOf(picture, handle);
+    const cv::Mat mask = floodMask(picture, seed, kLayerTolerance);
     // The mask has a one-pixel frame: the seed's neighbours are always inside it.
     const int mx = seed.x + 1, my = seed.y + 1;
     if (!mask.at<uint8_t>(my - 1, mx) || !mask.at<uint8_t>(my + 1, mx) || !mask.at<uint8_t>(my, mx - 1) || !mask.at<uint8_t>(my, mx + 1))
         return cv::Mat();
-    return mask(cv::Rect(1, 1, rgb8.cols, rgb8.rows)).clone();
+    return mask(cv::Rect(1, 1, picture.cols, picture.rows)).clone();
+}
+
+cv::Mat sameColourRegion(const cv::Mat& picture, PointF handle) {
+    return floodMask(picture, pixelOf(picture, handle), kObjectTolerance)(cv::Rect(1, 1, picture.cols, picture.rows)).clone();
 }
 
 std::optional<ColourStep> stepAlong(const cv::Mat& picture, PointF handle, PointF target, double search, double minContrast) {

@@ -38,6 +38,13 @@ double shareOnFrame(const cv::Mat& region, const at::Tensor& frame);
 // limb's anti-aliased tip the fill runs into whatever lies behind it.
 cv::Mat layerRegion(const cv::Mat& picture, PointF handle);
 
+// The object of one colour `handle` is on, as a flood fill like layerRegion's with a wider
+// tolerance (an object's shading), from any pixel, a blended one too. Where GrabCut took a small
+// object together with the grey layer it lies on (a limb's tip over a ridge came out as the
+// ridge), this finds the object; the fill may run on into its surroundings, which the caller
+// must check.
+cv::Mat sameColourRegion(const cv::Mat& picture, PointF handle);
+
 // The strongest colour step within `search` pixels of `handle` along the line to `target`: a
 // point two pixels from it on the handle's side and one two pixels past it, with their colours.
 // None when no step there reaches `minContrast` (RGB distance, channels in [0, 1]) or the handle

@@ -91,3 +91,22 @@ TEST_CASE("A dark ridge on a night sky is split from the sky at the step its flo
     const cv::Mat flat(64, 64, CV_32FC3, cv::Scalar(0.2, 0.2, 0.3));
     CHECK(!drag::stepAlong(flat, handle, target, 4, 0.04));
 }
+
+TEST_CASE("An object of one colour is flooded whole, shading too, and not the ridge it lies over", "[drag][unit]") {
+    // A grey ridge across the picture and a shaded red ball with an arm whose tip lies over the
+    // ridge. Hard-edged: along an anti-aliased diagonal outline neighbouring blends differ by a
+    // few levels, and a fill can walk along it into what lies behind (the caller checks for that).
+    cv::Mat rgb(64, 64, CV_32FC3, cv::Scalar(0.4, 0.6, 0.95));
+    for (int y = 36; y < 64; ++y) rgb.row(y).setTo(cv::Scalar(0.55 - 0.004 * y, 0.53 - 0.004 * y, 0.5 - 0.004 * y));
+    cv::Mat object = cv::Mat::zeros(64, 64, CV_8UC1);
+    cv::circle(object, {20, 22}, 8, cv::Scalar(255), cv::FILLED);
+    cv::line(object, {24, 26}, {40, 44}, cv::Scalar(255), 3);
+    for (int y = 0; y < 64; ++y)
+        for (int x = 0; x < 64; ++x)
+            if (object.at<uint8_t>(y, x)) rgb.at<cv::Vec3f>(y, x) = cv::Vec3f(0.9f - 0.006f * float(y), 0.15f, 0.2f);
+    const cv::Mat flood = drag::sameColourRegion(rgb, {40, 43});  // from the arm's tip over the ridge
+    CHECK(flood.at<uint8_t>(22, 20) == 1);  // the ball
+    CHECK(flood.at<uint8_t>(55, 20) == 0);  // not the ridge
+    CHECK(flood.at<uint8_t>(5, 5) == 0);    // nor the sky
+    CHECK(cv::countNonZero((flood > 0) != (object > 0)) == 0);
+}
