@@ -221,6 +221,17 @@ TEST_CASE("a limb's tip lying over a ridge, or whose cut ran off the picture, is
     checkResolvedToIdeal(DragKind::Bend, 1, 75, DragMode::Reshape);
 }
 
+TEST_CASE("an object whose cut took what lies behind it, or a sliver of it, is stretched or moved as its own pixels", "[engine][bench]") {
+    // Seed 3's stretch 20: a red star's lower point on the sand pushed up. GrabCut took the point
+    // with the sand, a grey band across the drag: the sand's edge was pushed up into the star.
+    checkResolvedToIdeal(DragKind::Stretch, 3, 20, DragMode::Reshape);
+    // Seed 3's stretch 40, an orange box's top pulled up (its cut a sliver, 16 of its part's 80
+    // pixels: moved), and move 2, a pink box on a grey mountain dragged down onto the sand (its
+    // cut ran on into the mountain and past the view: reshaped as the mountain's).
+    checkResolvedToIdeal(DragKind::Stretch, 3, 40, DragMode::Reshape);
+    checkResolvedToIdeal(DragKind::Move, 3, 2, DragMode::Move);
+}
+
 TEST_CASE("a limb whose cut leaked into the ground or mountain around it is bent about its joint", "[engine][bench]") {
     // GrabCut's region held the limbed object and a strip of what lies behind it, and no limb: the
     // sand's edge was pushed up into the mountain (bend 30), the object moved whole (bend 26).
