@@ -238,12 +238,6 @@ bool nearlyGrey(const cv::Scalar& colour) {
 
 bool nearlyGrey(const cv::Mat& picture, const cv::Mat& region) { return nearlyGrey(cv::mean(picture, region)); }
 
-// The colour of the pixel `at` is in.
-cv::Scalar colourAt(const cv::Mat& picture, PointF at) {
-    const cv::Vec3f c = picture.at<cv::Vec3f>(std::clamp(int(at.y), 0, picture.rows - 1), std::clamp(int(at.x), 0, picture.cols - 1));
-    return {c[0], c[1], c[2]};
-}
-
 // The region GrabCut finds for the handle's object from its heatmap part, with its area and
 // whether it runs past the view.
 struct ObjectCut {
@@ -306,7 +300,7 @@ std::optional<std::pair<cv::Mat, Limb>> framedLimb(const cv::Mat& picture, Point
 // The object of one colour a coloured handle is on (sameColourRegion), where it ends inside the
 // picture; empty otherwise.
 cv::Mat colouredObject(const cv::Mat& picture, PointF handle) {
-    if (nearlyGrey(colourAt(picture, handle))) return cv::Mat();
+    if (nearlyGrey(cv::Scalar(pixelAt(picture, handle.x, handle.y)))) return cv::Mat();
     cv::Mat object = sameColourRegion(picture, handle);
     return touchesBorder(object) ? cv::Mat() : object;
 }
